@@ -1,0 +1,52 @@
+// dicomscrub/writer.hpp — serialize a DicomFile in its own encoding.
+//
+// Re-encodes every header from the object model: an unedited file comes out byte-identical,
+// an edited one gets recomputed lengths for defined-length items and sequences, and recomputed
+// group lengths in modified data sets. Large values still in their source file are copied
+// through in bounded chunks (copy_file_range where the kernel allows), never loaded whole.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dicomscrub/dataset.hpp"
+#include "dicomscrub/error.hpp"
+
+namespace dicomscrub {
+
+// Where bytes go.
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  virtual Status write(Bytes bytes) = 0;
+  // Copy a range of a source; the default reads it in bounded chunks.
+  virtual Status copy_from(const ByteSource& src, std::uint64_t offset, std::uint64_t length);
+};
+
+class VectorSink final : public ByteSink {
+ public:
+  Status write(Bytes bytes) override;
+  std::vector<std::uint8_t>& bytes() { return out_; }
+
+ private:
+  std::vector<std::uint8_t> out_;
+};
+
+Status write(const DicomFile& file, ByteSink& sink);
+Result<std::vector<std::uint8_t>> write_to_buffer(const DicomFile& file);
+// Writes to a temporary file beside `path`, fsyncs, then renames: readers of `path` never see a
+// partial file, and a failure leaves nothing behind. Refuses to replace an existing file unless
+// `replace` is set.
+Status write_file_atomically(const DicomFile& file, const std::string& path, bool replace = false);
+
+// Our identity in the File Meta Information.
+inline constexpr const char* kImplementationClassUid = "2.25.163043328793394361386563718476478930761";
+inline constexpr const char* kImplementationVersionName = "DICOMSCRUB_0_1";
+
+// Rebuild the File Meta Information for an output: keeps the SOP class/instance and transfer
+// syntax in step with the data set, stamps our implementation UID and version name, and
+// recomputes the group length. Adds a preamble (zeros) if the input had none.
+void rebuild_file_meta(DicomFile& file);
+
+}  // namespace dicomscrub

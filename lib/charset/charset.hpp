@@ -1,0 +1,24 @@
+// lib/charset — Specific Character Set (0008,0005) decoding to UTF-8, so identifiers can be
+// matched whatever the element's encoding: single-byte ISO 8859 sets, UTF-8, GB18030/GBK, and the
+// ISO 2022 code extensions (Japanese, Korean, Chinese) with their escape sequences.
+// Decoding only: never used to rewrite values (a value the profile keeps passes through as bytes).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dicomscrub/dataset.hpp"
+
+namespace dicomscrub::charset {
+
+// The defined terms of (0008,0005), split on '\' and trimmed; an empty first term means the
+// default repertoire.
+std::vector<std::string> parse_terms(std::string_view value);
+// True when every term is one we can decode.
+bool supported(const std::vector<std::string>& terms);
+// Decode one element value to UTF-8. Undecodable bytes become U+FFFD, so matching never fails open
+// silently on a partial string. `vr` decides which delimiters reset the code extensions.
+std::string decode(Bytes value, const std::vector<std::string>& terms, VR vr);
+
+}  // namespace dicomscrub::charset
