@@ -10,10 +10,15 @@ namespace dicomscrub::detail {
 
 Error ElementReader::error(ErrorCode code, std::uint64_t offset, std::string reason) const {
   std::string path;
-  for (const auto& s : path_) {
+  const std::size_t n = path_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > 8 && i >= 3 && i < n - 3) {  // keep messages one line long for hostile nesting
+      if (i == 3) path += fmt::format("/...{} levels...", n - 6);
+      continue;
+    }
     if (!path.empty()) path += '/';
-    path += s.tag.str();
-    if (s.item >= 0) path += fmt::format("[{}]", s.item);
+    path += path_[i].tag.str();
+    if (path_[i].item >= 0) path += fmt::format("[{}]", path_[i].item);
   }
   return Error{code, name_, offset, std::move(path), std::move(reason)};
 }
@@ -95,6 +100,7 @@ Result<std::uint64_t> ElementReader::read_elements(Dataset& out, std::uint64_t p
         long_form = letter(p[4]) && letter(p[5]);
       }
       if (long_form) {
+        if (end - pos < 12) return error(ErrorCode::truncated, at, "the container ends inside an element header");
         if (auto st = fetch(pos, 12, p); !st) return st.error();
         e.reserved = load16(p + 6, be);
         length = load32(p + 8, be);

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Build the fuzzers with clang + ASan + UBSan and run one of them.
+#   fuzz/run.sh [TARGET] [SECONDS]     default: fuzz_reader_writer, 60 s
+# Seeds: fuzz/corpus/<target>/ (committed: our samples and every crash found so far) plus
+# ../shared/corpus when present. New interesting inputs go to build-fuzz/corpus-<target>/.
+# A crash writes build-fuzz/artifacts/<target>/crash-* and exits non-zero: add that file to
+# fuzz/corpus/<target>/ with the fix, so it becomes a regression test (tests/ replays the corpus).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${1:-fuzz_reader_writer}
+seconds=${2:-60}
+if [ ! -f build-fuzz/build.ninja ]; then
+  CC=clang CXX=clang++ meson setup build-fuzz -Dfuzzing=true -Dfuzz_only=true -Dtests=false \
+    -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
+fi
+ninja -C build-fuzz "fuzz/$target" >/dev/null
+mkdir -p "build-fuzz/corpus-$target" "build-fuzz/artifacts/$target"
+seeds=("fuzz/corpus/$target")
+[ -d ../shared/corpus ] && seeds+=(../shared/corpus/fo-dicom ../shared/corpus/pydicom-test ../shared/corpus/pydicom-charset)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$PWD/fuzz/ubsan.supp
+"build-fuzz/fuzz/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
+  -artifact_prefix="build-fuzz/artifacts/$target/" -print_final_stats=1 \
+  "build-fuzz/corpus-$target" "${seeds[@]}"
