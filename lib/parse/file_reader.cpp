@@ -143,7 +143,7 @@ Result<DicomFile> read_source(std::shared_ptr<ByteSource> source, const ReadOpti
     return reader.error(ErrorCode::truncated, body_begin, "fewer than 8 bytes where the data set should start");
   }
 
-  if (!file.has_preamble && file.meta.elements().empty() && body->size() >= 8) {
+  if (!file.has_preamble && file.meta.elements().empty() && opt.transfer_syntax.empty() && body->size() >= 8) {
     // A raw data set must at least start like one, or anything would parse as "DICOM".
     std::uint8_t b[8];
     (void)body->read(body_begin, std::span<std::uint8_t>(b, 8));
