@@ -90,7 +90,7 @@ int cmd_rewrite(const std::vector<std::string>& args) {
     std::fprintf(stderr, "error: %s\n", file.error().message().c_str());
     return 1;
   }
-  if (auto st = dicomscrub::write_file_atomically(*file, pos[1], replace); !st) {
+  if (auto st = dicomscrub::write_file_atomically(*file, pos[1], {replace, false}); !st) {
     std::fprintf(stderr, "error: %s\n", st.error().message().c_str());
     return 1;
   }

@@ -35,10 +35,13 @@ class VectorSink final : public ByteSink {
 
 Status write(const DicomFile& file, ByteSink& sink);
 Result<std::vector<std::uint8_t>> write_to_buffer(const DicomFile& file);
-// Writes to a temporary file beside `path`, fsyncs, then renames: readers of `path` never see a
-// partial file, and a failure leaves nothing behind. Refuses to replace an existing file unless
-// `replace` is set.
-Status write_file_atomically(const DicomFile& file, const std::string& path, bool replace = false);
+struct AtomicWriteOptions {
+  bool replace = false;  // allow replacing an existing file
+  bool fsync = false;    // flush to disk before the rename (durable across power loss; slower)
+};
+// Writes to a temporary file beside `path`, then renames it: readers of `path` never see a
+// partial file, and a failure leaves nothing behind.
+Status write_file_atomically(const DicomFile& file, const std::string& path, AtomicWriteOptions options = {});
 
 // Our identity in the File Meta Information.
 inline constexpr const char* kImplementationClassUid = "2.25.163043328793394361386563718476478930761";

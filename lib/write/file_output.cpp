@@ -83,8 +83,8 @@ std::string temp_name(const std::string& path) {
 
 }  // namespace
 
-Status write_file_atomically(const DicomFile& file, const std::string& path, bool replace) {
-  if (!replace && ::access(path.c_str(), F_OK) == 0)
+Status write_file_atomically(const DicomFile& file, const std::string& path, AtomicWriteOptions options) {
+  if (!options.replace && ::access(path.c_str(), F_OK) == 0)
     return Error{ErrorCode::io, path, 0, {}, "output exists; refusing to replace it"};
   std::string tmp = temp_name(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -92,7 +92,7 @@ Status write_file_atomically(const DicomFile& file, const std::string& path, boo
   FileSink sink(fd, path);
   Status st = write(file, sink);
   if (st) st = sink.flush();
-  if (st && ::fsync(fd) != 0) st = Error{ErrorCode::io, path, 0, {}, fmt::format("fsync failed: {}", std::strerror(errno))};
+  if (st && options.fsync && ::fsync(fd) != 0) st = Error{ErrorCode::io, path, 0, {}, fmt::format("fsync failed: {}", std::strerror(errno))};
   if (::close(fd) != 0 && st) st = Error{ErrorCode::io, path, 0, {}, fmt::format("close failed: {}", std::strerror(errno))};
   if (st && ::rename(tmp.c_str(), path.c_str()) != 0)
     st = Error{ErrorCode::io, path, 0, {}, fmt::format("rename failed: {}", std::strerror(errno))};

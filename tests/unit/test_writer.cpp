@@ -94,7 +94,7 @@ TEST_CASE("writer: atomic output: no partial file, no overwrite, no temporary le
   REQUIRE(write_file_atomically(f, out).ok());
   auto again = write_file_atomically(f, out);
   CHECK_FALSE(again.ok());  // refuses to replace
-  CHECK(write_file_atomically(f, out, true).ok());
+  CHECK(write_file_atomically(f, out, {true, true}).ok());  // replace, with fsync
   // A folder we cannot write to: an error, and nothing created.
   fs::path ro = dir / "readonly";
   fs::create_directories(ro);

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Throughput benchmark: read+write of generated corpora by cp, dicomscrub and GDCM, in one run,
+alternating tools each round so they share the machine's state. Reports median wall time,
+files/s, MB/s, peak RSS and ratios, as markdown (stdout) and JSON (bench/out/results.json).
+
+  python3 bench/run.py [--rounds 5] [--ct 300] [--multiframe 2 --frames 200] [--tiny 2000] [--tmpfs]
+
+Build first (tools/build.sh builds build/bench/*). Inputs go to bench/out/corpus (or /dev/shm
+with --tmpfs, to take the disk out of the measurement).
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(cmd):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    dt = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    err = p.stderr.read().decode(errors="replace")
+    if p.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed ({p.returncode}): {err[:500]}")
+    return dt, usage.ru_maxrss / 1024.0
+
+
+def size_of(d):
+    files = [os.path.join(d, f) for f in os.listdir(d)]
+    return len(files), sum(os.path.getsize(f) for f in files)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--ct", type=int, default=300)
+    ap.add_argument("--multiframe", type=int, default=2)
+    ap.add_argument("--frames", type=int, default=200)
+    ap.add_argument("--tiny", type=int, default=2000)
+    ap.add_argument("--tmpfs", action="store_true")
+    a = ap.parse_args()
+    base = "/dev/shm/dicomscrub-bench" if a.tmpfs else os.path.join(ROOT, "bench", "out")
+    corpus = os.path.join(base, "corpus")
+    if not os.path.isdir(corpus):
+        subprocess.check_call([sys.executable, os.path.join(ROOT, "bench", "gen_corpus.py"), corpus, "--ct", str(a.ct),
+                               "--multiframe", str(a.multiframe), "--frames", str(a.frames), "--tiny", str(a.tiny)])
+    ours = os.path.join(ROOT, "build", "bench", "rewrite_tree")
+    gdcm = os.path.join(ROOT, "build", "bench", "gdcm_rewrite_tree")
+    tools = {
+        "cp": lambda s, d: ["cp", "-r", s, d],
+        "dicomscrub": lambda s, d: [ours, s, d],
+        "gdcm": lambda s, d: [gdcm, s, d],
+    }
+    results = {}
+    for name in ("ct", "multiframe", "tiny"):
+        src = os.path.join(corpus, name)
+        if not os.path.isdir(src):
+            continue
+        nfiles, nbytes = size_of(src)
+        times = {t: [] for t in tools}
+        rss = {t: 0.0 for t in tools}
+        for _ in range(a.rounds):
+            for t, make in tools.items():
+                dst = os.path.join(base, "dst")
+                shutil.rmtree(dst, ignore_errors=True)
+                dt, peak = run(make(src, dst))
+                times[t].append(dt)
+                rss[t] = max(rss[t], peak)
+        shutil.rmtree(os.path.join(base, "dst"), ignore_errors=True)
+        med = {t: statistics.median(v) for t, v in times.items()}
+        results[name] = {
+            "files": nfiles, "bytes": nbytes, "rounds": a.rounds,
+            "tools": {t: {"median_s": med[t], "files_per_s": nfiles / med[t], "mb_per_s": nbytes / 1e6 / med[t],
+                          "peak_rss_mb": rss[t], "ratio_to_cp": med[t] / med["cp"],
+                          "ratio_to_gdcm": med[t] / med["gdcm"]} for t in tools},
+        }
+    os.makedirs(os.path.join(ROOT, "bench", "out"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "out", "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    where = "tmpfs (/dev/shm)" if a.tmpfs else "disk"
+    print(f"read+write, {where}, median of {a.rounds} alternating rounds; ratio = wall time / the other tool's wall time\n")
+    print("| corpus | files | MB | tool | median s | files/s | MB/s | peak RSS MB | ratio to cp | ratio to GDCM |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        for t, v in r["tools"].items():
+            print(f"| {name} | {r['files']} | {r['bytes'] / 1e6:.0f} | {t} | {v['median_s']:.3f} | {v['files_per_s']:.0f} | "
+                  f"{v['mb_per_s']:.0f} | {v['peak_rss_mb']:.0f} | {v['ratio_to_cp']:.2f} | {v['ratio_to_gdcm']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what dicomscrub needs to build and test on a fresh Debian 12 machine, and nothing when
+# it is already there (safe to run every time). Debian packages via apt, build tools via pip.
+set -euo pipefail
+apt_packages=(g++ pkg-config libgdcm-dev libgdcm-tools libfmt-dev rapidjson-dev doctest-dev zlib1g-dev
+              libssl-dev clang libfuzzer-14-dev libclang-rt-14-dev)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+need_pip=()
+command -v meson >/dev/null 2>&1 || need_pip+=(meson)
+command -v ninja >/dev/null 2>&1 || need_pip+=(ninja)
+if [ ${#need_pip[@]} -gt 0 ]; then
+  echo "setup: pip installing ${need_pip[*]}"
+  python3 -m pip install -q "${need_pip[@]}"
+fi
