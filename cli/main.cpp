@@ -11,6 +11,7 @@
 
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
+#include "commands.hpp"
 #include "dump/dump.hpp"
 
 namespace {
@@ -18,6 +19,19 @@ namespace {
 constexpr const char* kUsage = R"(usage: dicomscrub COMMAND [OPTIONS] ...
 
 commands:
+  deid [--profile NAME|FILE] [--option NAME]... [--key-file FILE] --output DIR
+       [--jobs N] [--audit FILE] [--dry-run] INPUT...
+        De-identify files and folders (recursive) under PS3.15 E.1-1 (default: the
+        Basic Profile). Outputs are named DIR/<study>/<series>/<instance>.dcm from
+        pseudonymized UIDs, written atomically; inputs are never modified.
+        Options: retain_safe_private, retain_uids, retain_device_identity,
+        retain_institution_identity, retain_patient_characteristics,
+        retain_long_full_dates, retain_long_modified_dates, clean_descriptors,
+        clean_structured_content, clean_graphics.
+  keygen FILE
+        Write a new random 256-bit key file (mode 0600).
+  profile show [FILE|NAME] [--option NAME]...   Print the effective rules.
+  profile check FILE                            Validate a JSON profile.
   dump [--json] [--inline-binary] [--transfer-syntax UID] FILE...
         Print each file's elements (tag, VR, length, keyword, value, nesting),
         or its data set in the DICOM JSON model (PS3.18 Annex F).
@@ -27,13 +41,19 @@ commands:
   version
         Print the version.
 
-Exit codes: 0 success; 1 some input failed (the others were still processed); 2 usage.
+Exit codes: 0 success; 1 some input failed (the others were still processed);
+2 usage or configuration error; 3 (deid) some inputs withheld, none failed.
 )";
 
-int usage_error(const std::string& msg) {
+}  // namespace
+
+int cli::usage_error(const std::string& msg) {
   std::fprintf(stderr, "dicomscrub: %s\n\n%s", msg.c_str(), kUsage);
   return 2;
 }
+
+namespace {
+using cli::usage_error;
 
 int cmd_dump(const std::vector<std::string>& args) {
   bool json = false;
@@ -104,6 +124,9 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "dump") return cmd_dump(args);
+  if (cmd == "deid") return cli::cmd_deid(args);
+  if (cmd == "keygen") return cli::cmd_keygen(args);
+  if (cmd == "profile") return cli::cmd_profile(args);
   if (cmd == "rewrite") return cmd_rewrite(args);
   if (cmd == "version" || cmd == "--version") { std::puts("dicomscrub " DICOMSCRUB_VERSION); return 0; }
   if (cmd == "help" || cmd == "--help" || cmd == "-h") { std::fputs(kUsage, stdout); return 0; }

@@ -250,3 +250,33 @@ std::string decode(Bytes value, const std::vector<std::string>& terms, VR vr) {
 }
 
 }  // namespace dicomscrub::charset
+
+namespace dicomscrub::charset {
+
+std::optional<std::string> encode(std::string_view utf8, const std::vector<std::string>& terms) {
+  bool ascii = true;
+  for (unsigned char c : utf8) if (c >= 0x80) { ascii = false; break; }
+  if (ascii) return std::string(utf8);
+  Term first{Set::ascii, Set::unknown, false};
+  if (!terms.empty() && !term_info(terms[0], first)) return std::nullopt;
+  if (first.extension || terms.size() > 1) return std::nullopt;
+  const char* to = nullptr;
+  if (first.g0 == Set::utf8) return std::string(utf8);
+  if (first.g0 == Set::gb18030 || first.g0 == Set::gbk) to = iconv_name(first.g0);
+  else if (first.g1 != Set::unknown && first.g1 != Set::katakana) to = iconv_name(first.g1);
+  if (!to) return std::nullopt;
+  iconv_t cd = iconv_open(to, "UTF-8");
+  if (cd == iconv_t(-1)) return std::nullopt;
+  std::string out(utf8.size() * 4 + 16, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size();
+  char* o = out.data();
+  std::size_t o_left = out.size();
+  std::size_t rc = iconv(cd, &in, &in_left, &o, &o_left);
+  iconv_close(cd);
+  if (rc == std::size_t(-1) || in_left != 0) return std::nullopt;
+  out.resize(out.size() - o_left);
+  return out;
+}
+
+}  // namespace dicomscrub::charset

@@ -4,6 +4,7 @@
 // Decoding only: never used to rewrite values (a value the profile keeps passes through as bytes).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,4 +22,11 @@ bool supported(const std::vector<std::string>& terms);
 // silently on a partial string. `vr` decides which delimiters reset the code extensions.
 std::string decode(Bytes value, const std::vector<std::string>& terms, VR vr);
 
+}  // namespace dicomscrub::charset
+
+namespace dicomscrub::charset {
+// Encode UTF-8 text back into an element's character set, for values we rewrote. nullopt when
+// the text cannot be represented (or the set uses ISO 2022 code extensions and the text is not
+// plain ASCII): callers then empty the value rather than write something unverified.
+std::optional<std::string> encode(std::string_view utf8, const std::vector<std::string>& terms);
 }  // namespace dicomscrub::charset

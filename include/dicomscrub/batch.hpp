@@ -1,0 +1,42 @@
+// dicomscrub/batch.hpp — de-identify many files: inputs collected from files and folders, a
+// bounded pool of worker threads, outputs named by pseudonymized UIDs, one outcome per input in
+// input order (so summaries and audit files do not depend on scheduling).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dicomscrub/deid.hpp"
+
+namespace dicomscrub {
+
+enum class FileStatus { written, withheld, error, not_dicom };
+const char* to_string(FileStatus s);
+
+struct FileOutcome {
+  std::string input;
+  std::string output;        // empty unless written (or, in a dry run, would be)
+  FileStatus status = FileStatus::error;
+  std::string reason;        // withhold reason or error message; never an element value
+  DeidReport report;
+};
+
+struct BatchOptions {
+  std::string output_dir;
+  unsigned jobs = 1;
+  bool dry_run = false;      // decide and report, write nothing
+  std::function<void(std::size_t done, std::size_t total)> progress;  // called from workers, serialized
+};
+
+// Regular files named, and every regular file under folders named (recursive, sorted), each once.
+std::vector<std::string> collect_inputs(const std::vector<std::string>& paths, std::vector<std::string>* problems = nullptr);
+
+std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector<std::string>& inputs, const BatchOptions& options);
+FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options);
+
+// One JSON Lines record: input and output paths, status, reason, counts per action and per tag.
+std::string audit_record(const FileOutcome& outcome);
+
+}  // namespace dicomscrub

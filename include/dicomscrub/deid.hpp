@@ -1,0 +1,57 @@
+// dicomscrub/deid.hpp — de-identify a DicomFile under a profile and a key.
+//
+// A Deidentifier is built once (profile, options, key) and is safe to share between threads: it
+// holds no per-file state. apply() edits a DicomFile in place and says whether it may be written.
+// A withheld file must not be written anywhere: that is the fail-closed promise.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dicomscrub/dataset.hpp"
+#include "dicomscrub/error.hpp"
+
+namespace dicomscrub {
+
+struct DeidConfig {
+  std::string profile = "basic";              // a built-in name, or a path to a JSON profile
+  std::vector<std::string> options;           // e.g. "retain_uids", "clean-descriptors"
+  // The secret key (>= 16 bytes). Empty: a random one-time key is made (see one_time_key()).
+  std::vector<std::uint8_t> key;
+};
+
+struct DeidReport {
+  bool withheld = false;
+  std::string withhold_reason;                // empty unless withheld; never contains values
+  std::string output_path;                    // "<study>/<series>/<instance>.dcm", pseudonymized
+  std::map<std::string, int> action_counts;   // "remove" -> 12, ...
+  std::map<std::string, std::string> tag_actions;  // "(0010,0010)" -> "empty" (top level and nested)
+};
+
+class Deidentifier {
+ public:
+  static Result<Deidentifier> create(const DeidConfig& config);
+  Deidentifier(Deidentifier&&) noexcept;
+  Deidentifier& operator=(Deidentifier&&) noexcept;
+  ~Deidentifier();
+
+  // Edits `file`; on success the report says whether it may be written and where.
+  Result<DeidReport> apply(DicomFile& file) const;
+
+  bool one_time_key() const;             // true when no key was given
+  std::string key_fingerprint() const;   // identifies the key without revealing it
+  std::string method_description() const;
+  std::string describe_profile() const;  // the effective rules
+
+  struct Impl;  // opaque: defined in lib/deid
+
+ private:
+  explicit Deidentifier(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dicomscrub

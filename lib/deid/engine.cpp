@@ -1,0 +1,394 @@
+// lib/deid/engine.cpp — applies a profile's decisions to a data set: walks every element at every
+// depth, computes pseudonyms through lib/pseudo, adds the de-identification markers and rebuilds the
+// File Meta. Decides nothing itself beyond what the profile says, except withholding what it cannot
+// vouch for (burned-in text, encapsulated documents, unknown character sets).
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "charset/charset.hpp"
+#include "deid/identifiers.hpp"
+#include "dicomscrub/deid.hpp"
+#include "dicomscrub/writer.hpp"
+#include "dict/dictionary.hpp"
+#include "profile/profile.hpp"
+#include "pseudo/pseudonymizer.hpp"
+
+namespace dicomscrub {
+
+using profile::Action;
+using profile::Option;
+
+struct Deidentifier::Impl {
+  profile::Profile profile;
+  pseudo::Pseudonymizer pseudo;
+  bool one_time_key = false;
+  Impl(profile::Profile p, pseudo::Key k) : profile(std::move(p)), pseudo(std::move(k)) {}
+};
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
+  std::size_t b = 0;
+  while (b < s.size() && s[b] == ' ') ++b;
+  return s.substr(b);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    auto end = s.find(sep, start);
+    out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v, char sep) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) { if (i) out += sep; out += v[i]; }
+  return out;
+}
+
+// Attributes whose value identifies a patient, visit or order: Z/D become a keyed token so that
+// grouping survives (Z allows a dummy value, E.1-1a).
+bool is_identifier_attribute(Tag tag, VR vr) {
+  if (vr != vrs::LO && vr != vrs::SH && vr != vrs::CS) return false;
+  std::string_view kw = dict::keyword(tag);
+  auto ends = [&](std::string_view s) { return kw.size() >= s.size() && kw.substr(kw.size() - s.size()) == s; };
+  return ends("ID") || ends("IDs") || ends("Number") || ends("Numbers") || kw == "AccessionNumber";
+}
+
+struct Walk {
+  const Deidentifier::Impl& impl;
+  DeidReport& report;
+  const deid::Identifiers& ids;
+  int shift_days = 0;
+  std::vector<std::string> cs;  // character set of the data set being walked
+  bool big_endian = false;
+  std::string withhold;         // set when an element cannot be handled safely
+
+  void count(Action a, const std::string& path) {
+    report.action_counts[profile::to_string(a)]++;
+    report.tag_actions[path] = profile::to_string(a);
+  }
+
+  std::optional<std::string> text(const Element& e) {
+    auto b = e.value.bytes();
+    if (b) return std::string(reinterpret_cast<const char*>(b->data()), b->size());
+    auto loaded = e.value.load();
+    if (!loaded) return std::nullopt;
+    return std::string(loaded->begin(), loaded->end());
+  }
+
+  void set_text(Dataset& ds, Element& e, std::string v) {
+    if (v.size() % 2) v.push_back(e.vr == vrs::UI ? '\0' : ' ');
+    e.value = Value::owned(std::vector<std::uint8_t>(v.begin(), v.end()));
+    e.length = std::uint32_t(v.size());
+    e.form = ElementForm::value;
+    e.items.clear();
+    e.fragments.clear();
+    ds.mark_modified();
+  }
+
+  std::string map_uids(const std::string& raw) {
+    auto parts = split(raw, '\\');
+    for (auto& p : parts) {
+      std::string u = trim(p);
+      while (!u.empty() && u.back() == '\0') u.pop_back();
+      p = (u.empty() || profile::is_registry_uid(u)) ? u : impl.pseudo.uid(u);
+    }
+    return join(parts, '\\');
+  }
+
+  std::string dummy_for(const Element& e, const std::string& original) {
+    using namespace vrs;
+    VR vr = e.vr;
+    if (is_identifier_attribute(e.tag, vr)) {
+      auto parts = split(trim(original), '\\');
+      for (auto& p : parts) p = trim(p).empty() ? std::string() : impl.pseudo.token("id", trim(p), vr == SH || vr == CS ? 16 : 20);
+      return join(parts, '\\');
+    }
+    if (vr == UI) return trim(original).empty() ? impl.pseudo.uid(fmt::format("dummy:{}", e.tag.str())) : map_uids(original);
+    if (vr == DA) return "19000101";
+    if (vr == TM) return "000000";
+    if (vr == DT) return "19000101000000";
+    if (vr == AS) return "000Y";
+    if (vr == DS || vr == IS) return "0";
+    if (vr == PN) return "ANONYMIZED";
+    if (vr == AE || vr == CS) return "ANONYMIZED";
+    if (vr == UR) return "";
+    return "ANONYMIZED";
+  }
+
+  // Returns false when the element must be removed from its data set.
+  bool apply(Dataset& ds, Element& e, profile::Decision d, const std::string& path, int depth) {
+    using namespace vrs;
+    Action a = d.action;
+    const bool binary = !is_string_vr(e.vr) && e.vr != SQ;
+    count(a, path);
+    switch (a) {
+      case Action::remove:
+        ds.mark_modified();
+        return false;
+      case Action::keep:
+        break;
+      case Action::empty:
+        if (e.form == ElementForm::sequence) { e.items.clear(); ds.mark_modified(); return true; }
+        if (is_identifier_attribute(e.tag, e.vr)) {
+          if (auto t = text(e)) { set_text(ds, e, dummy_for(e, *t)); return true; }
+        }
+        e.value = Value::owned({});
+        e.length = 0;
+        e.form = ElementForm::value;
+        e.fragments.clear();
+        ds.mark_modified();
+        return true;
+      case Action::dummy:
+        if (e.form == ElementForm::sequence) break;  // keep the sequence; its items are walked below
+        if (binary) {
+          std::size_t w = (e.vr == FD || e.vr == SV || e.vr == UV) ? 8 : (e.vr == US || e.vr == SS) ? 2 : 4;
+          e.value = Value::owned(std::vector<std::uint8_t>(w, 0));
+          e.length = std::uint32_t(w);
+          e.form = ElementForm::value;
+          e.fragments.clear();
+          ds.mark_modified();
+          return true;
+        }
+        if (auto t = text(e)) set_text(ds, e, dummy_for(e, *t));
+        return true;
+      case Action::uid:
+        if (e.form == ElementForm::sequence) break;
+        if (e.vr != UI) { count(Action::remove, path); ds.mark_modified(); return false; }
+        if (auto t = text(e)) set_text(ds, e, map_uids(*t));
+        return true;
+      case Action::replace:
+        if (e.form == ElementForm::sequence) { ds.mark_modified(); return false; }
+        set_text(ds, e, d.param ? *d.param : std::string());
+        return true;
+      case Action::hash:
+        if (auto t = text(e)) {
+          auto parts = split(trim(*t), '\\');
+          for (auto& p : parts) p = trim(p).empty() ? std::string() : impl.pseudo.token("id", trim(p), e.vr == SH ? 16 : 20);
+          set_text(ds, e, join(parts, '\\'));
+        }
+        return true;
+      case Action::shift_date:
+      case Action::truncate_date: {
+        if (e.vr == TM || e.form != ElementForm::value) return true;  // whole-day shifts keep times
+        auto t = text(e);
+        if (!t) return false;
+        std::string v = *t;
+        bool ok = e.vr == DA ? (a == Action::shift_date ? pseudo::shift_da(v, shift_days) : pseudo::truncate_da(v))
+                : e.vr == DT ? (a == Action::shift_date ? pseudo::shift_dt(v, shift_days) : false)
+                             : false;
+        if (!ok) { count(Action::remove, path); ds.mark_modified(); return false; }  // unparseable: remove
+        set_text(ds, e, v);
+        return true;
+      }
+      case Action::clean:
+      case Action::clean_text: {
+        if (e.form == ElementForm::sequence) break;
+        if (binary) { count(Action::remove, path); ds.mark_modified(); return false; }  // no graphics cleaning yet
+        auto raw = text(e);
+        if (!raw) return false;
+        std::string utf8 = charset::decode(Bytes(reinterpret_cast<const std::uint8_t*>(raw->data()), raw->size()), cs, e.vr);
+        if (!deid::clean_text(utf8, ids)) return true;
+        auto enc = charset::encode(utf8, cs);
+        if (!enc) { count(Action::empty, path); e.value = Value::owned({}); e.length = 0; ds.mark_modified(); return true; }
+        set_text(ds, e, *enc);
+        return true;
+      }
+    }
+    if (e.form == ElementForm::sequence) {
+      for (std::size_t i = 0; i < e.items.size(); ++i)
+        walk(e.items[i].dataset, fmt::format("{}[{}]/", path, i), depth + 1, e.implicit_items ? false : big_endian);
+    }
+    return true;
+  }
+
+  void walk(Dataset& ds, const std::string& prefix, int depth, bool be) {
+    std::vector<std::string> saved = cs;
+    if (const Element* c = ds.find(tags::specific_character_set))
+      if (auto b = c->value.bytes()) cs = charset::parse_terms(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
+    // Private creators of this data set: (group, block) -> creator.
+    std::map<std::pair<std::uint16_t, std::uint8_t>, std::string> creators;
+    for (const auto& e : ds.elements())
+      if (e.tag.is_private_creator())
+        if (auto b = e.value.bytes()) creators[{e.tag.group, std::uint8_t(e.tag.element)}] = trim(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
+    std::map<std::pair<std::uint16_t, std::uint8_t>, int> kept_blocks;
+    std::vector<Element> out;
+    out.reserve(ds.elements().size());
+    for (auto& e : ds.elements()) {
+      std::string path = prefix + e.tag.str();
+      if (e.tag.is_private_creator()) { out.push_back(std::move(e)); continue; }  // settled below
+      std::string creator;
+      if (e.tag.is_private() && e.tag.element >= 0x1000) {
+        auto it = creators.find({e.tag.group, std::uint8_t(e.tag.element >> 8)});
+        if (it != creators.end()) creator = it->second;
+      }
+      profile::Decision d = impl.profile.decide(e.tag, e.vr, creator);
+      if (apply(ds, e, d, path, depth)) {
+        if (e.tag.is_private()) kept_blocks[{e.tag.group, std::uint8_t(e.tag.element >> 8)}]++;
+        out.push_back(std::move(e));
+      }
+    }
+    // A private creator stays only while its block still has elements (it names no person, but an
+    // orphan creator says which vendor's data was removed, and helps nobody).
+    std::vector<Element> final_list;
+    for (auto& e : out) {
+      if (e.tag.is_private_creator() && !kept_blocks.count({e.tag.group, std::uint8_t(e.tag.element)})) {
+        count(Action::remove, prefix + e.tag.str());
+        ds.mark_modified();
+        continue;
+      }
+      final_list.push_back(std::move(e));
+    }
+    ds.elements() = std::move(final_list);
+    (void)be;
+    cs = saved;
+  }
+};
+
+Element code_item_sequence(const std::vector<std::pair<std::string, std::string>>& codes) {
+  Element sq;
+  sq.tag = Tag(0x0012, 0x0064);
+  sq.vr = vrs::SQ;
+  sq.form = ElementForm::sequence;
+  sq.length = 0;  // defined; the writer computes it
+  for (const auto& [value, meaning] : codes) {
+    Item item;
+    item.dataset.set_string(Tag(0x0008, 0x0100), vrs::SH, value);
+    item.dataset.set_string(Tag(0x0008, 0x0102), vrs::SH, "DCM");
+    item.dataset.set_string(Tag(0x0008, 0x0104), vrs::LO, meaning);
+    sq.items.push_back(std::move(item));
+  }
+  return sq;
+}
+
+}  // namespace
+
+Deidentifier::Deidentifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Deidentifier::Deidentifier(Deidentifier&&) noexcept = default;
+Deidentifier& Deidentifier::operator=(Deidentifier&&) noexcept = default;
+Deidentifier::~Deidentifier() = default;
+
+Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
+  Result<profile::Profile> p = config.profile.find('/') != std::string::npos || config.profile.find(".json") != std::string::npos
+                                   ? profile::Profile::from_file(config.profile)
+                                   : profile::Profile::builtin(config.profile);
+  if (!p) return std::move(p).error();
+  for (const auto& name : config.options) {
+    auto o = profile::option_from_string(name);
+    if (!o) return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("unknown option '{}'", name)};
+    if (auto st = p->set_option(*o, true); !st) return st.error();
+  }
+  bool one_time = config.key.empty();
+  pseudo::Key key = pseudo::Key::random();
+  if (!one_time) {
+    auto k = pseudo::Key::from_bytes(config.key);
+    if (!k) return std::move(k).error();
+    key = std::move(k).value();
+  }
+  auto impl = std::make_unique<Impl>(std::move(p).value(), std::move(key));
+  impl->one_time_key = one_time;
+  return Deidentifier(std::move(impl));
+}
+
+bool Deidentifier::one_time_key() const { return impl_->one_time_key; }
+std::string Deidentifier::key_fingerprint() const { return impl_->pseudo.key().fingerprint(); }
+std::string Deidentifier::describe_profile() const { return impl_->profile.describe(); }
+
+std::string Deidentifier::method_description() const {
+  std::string s = fmt::format("dicomscrub {} PS3.15 E.1-1 2026d Basic Profile", kVersion);
+  for (std::size_t i = 0; i < profile::kOptionCount; ++i)
+    if (impl_->profile.option(Option(i))) s += std::string(" + ") + profile::to_string(Option(i));
+  return s;
+}
+
+Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
+  DeidReport report;
+  Dataset& ds = file.dataset;
+  std::vector<std::string> cs;
+  if (auto v = ds.get_string(tags::specific_character_set)) cs = charset::parse_terms(*v);
+  if (!charset::supported(cs)) {
+    report.withheld = true;
+    report.withhold_reason = "unsupported Specific Character Set: text cannot be checked for identifiers";
+    return report;
+  }
+  // Instances whose pixels may carry burned-in text cannot be vouched for until pixels are cleaned.
+  std::string sop_class = ds.get_string(Tag(0x0008, 0x0016)).value_or("");
+  std::string category(profile::sop_category(sop_class));
+  std::string burned = trim(ds.get_string(Tag(0x0028, 0x0301)).value_or(""));
+  if (category == "encapsulated_document") {
+    report.withheld = true;
+    report.withhold_reason = "encapsulated document: its content is not cleaned yet";
+    return report;
+  }
+  if (burned == "YES") {
+    report.withheld = true;
+    report.withhold_reason = "Burned In Annotation is YES: pixel cleaning is not available yet";
+    return report;
+  }
+ bool has_pixels = ds.find(tags::pixel_data) || ds.find(Tag(0x7FE0, 0x0008)) || ds.find(Tag(0x7FE0, 0x0009));
+  bool risky = has_pixels && (category == "secondary_capture" || category == "ultrasound" || category == "video" || category == "visible_light_photo");
+  if (risky && burned != "NO") {
+    report.withheld = true;
+    report.withhold_reason = fmt::format("{} with Burned In Annotation {}: may carry burned-in text; pixel cleaning is not available yet",
+                                         category, burned.empty() ? "absent" : burned);
+    return report;
+  }
+
+  deid::Identifiers ids = deid::collect_identifiers(ds, cs);
+  std::string identity = trim(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
+  if (identity.empty()) identity = trim(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
+  Walk w{*impl_, report, ids};
+  w.shift_days = impl_->pseudo.date_shift_days(identity);
+  w.cs = cs;
+  w.big_endian = file.encoding.big_endian;
+  w.walk(ds, "", 0, file.encoding.big_endian);
+
+  // Markers (PS3.15 E.1.1, PS3.3 C.12.1).
+  const auto& prof = impl_->profile;
+  ds.set_string(Tag(0x0012, 0x0062), vrs::CS, "YES");
+  std::vector<std::string> method = {fmt::format("DICOMSCRUB {} BASIC PROFILE", kVersion)};
+  std::vector<std::pair<std::string, std::string>> codes = {{"113100", "Basic Application Confidentiality Profile"}};
+  for (std::size_t i = 0; i < profile::kOptionCount; ++i) {
+    if (!prof.option(Option(i))) continue;
+    codes.emplace_back(profile::cid7050_code(Option(i)), profile::cid7050_meaning(Option(i)));
+    std::string m = profile::cid7050_meaning(Option(i));
+    if (m.size() > 64) m = m.substr(0, 64);
+    method.push_back(m);
+  }
+  ds.set_string(Tag(0x0012, 0x0063), vrs::LO, join(method, '\\'));
+  ds.set(Tag(0x0012, 0x0064), vrs::SQ, {});
+  *ds.find(Tag(0x0012, 0x0064)) = code_item_sequence(codes);
+  const char* temporal = prof.option(Option::retain_long_modified_dates) ? "MODIFIED"
+                         : prof.option(Option::retain_long_full_dates)   ? "UNMODIFIED"
+                                                                         : "REMOVED";
+  ds.set_string(Tag(0x0028, 0x0303), vrs::CS, temporal);
+
+  rebuild_file_meta(file);
+  std::string study = trim(ds.get_string(Tag(0x0020, 0x000D)).value_or(""));
+  std::string series = trim(ds.get_string(Tag(0x0020, 0x000E)).value_or(""));
+  std::string instance = trim(ds.get_string(Tag(0x0008, 0x0018)).value_or(""));
+  for (auto* s : {&study, &series, &instance}) while (!s->empty() && s->back() == '\0') s->pop_back();
+  if (instance.empty()) {
+    report.withheld = true;
+    report.withhold_reason = "no SOP Instance UID: cannot name the output";
+    return report;
+  }
+  if (study.empty()) study = "no-study";
+  if (series.empty()) series = "no-series";
+  report.output_path = fmt::format("{}/{}/{}.dcm", study, series, instance);
+  return report;
+}
+
+}  // namespace dicomscrub

@@ -1,0 +1,253 @@
+// lib/profile/profile.cpp — Table E.1-1 resolution. See profile.hpp.
+#include "profile/profile.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "dict/dictionary.hpp"
+
+namespace dicomscrub::profile {
+namespace {
+
+enum class Code : std::uint8_t { none, D, Z, X, K, C, U, ZD, XZ, XD, XZD, XZU };
+
+struct E11Row {
+  std::uint32_t value;
+  std::uint32_t mask;
+  bool private_row;
+  const char* keyword;
+  const char* tag;
+  Code basic;
+  Code options[kOptionCount];
+};
+struct SafePrivate { const char* creator; std::uint16_t group; std::uint8_t offset; };
+struct SopCategory { const char* uid; const char* category; };
+struct MethodCode { const char* code; const char* meaning; const char* column; };
+
+#include "deid_tables.inc"
+
+const char* kOptionNames[kOptionCount] = {
+    "retain_safe_private", "retain_uids", "retain_device_identity", "retain_institution_identity",
+    "retain_patient_characteristics", "retain_long_full_dates", "retain_long_modified_dates",
+    "clean_descriptors", "clean_structured_content", "clean_graphics"};
+
+// Composite codes keep the attribute when a conformant IOD might need it: we do not know the
+// attribute's type in every IOD, so we take the alternative that is conformant for all of them
+// and still carries no identifying value (Z or D replace the value; our D values are constants,
+// keyed tokens or keyed UIDs).
+Action resolve(Code c) {
+  switch (c) {
+    case Code::D: case Code::ZD: case Code::XD: case Code::XZD: return Action::dummy;
+    case Code::Z: case Code::XZ: return Action::empty;
+    case Code::X: return Action::remove;
+    case Code::K: return Action::keep;
+    case Code::C: return Action::clean;
+    case Code::U: case Code::XZU: return Action::uid;
+    case Code::none: break;
+  }
+  return Action::remove;
+}
+
+const char* code_name(Code c) {
+  switch (c) {
+    case Code::D: return "D"; case Code::Z: return "Z"; case Code::X: return "X"; case Code::K: return "K";
+    case Code::C: return "C"; case Code::U: return "U"; case Code::ZD: return "Z/D"; case Code::XZ: return "X/Z";
+    case Code::XD: return "X/D"; case Code::XZD: return "X/Z/D"; case Code::XZU: return "X/Z/U*"; case Code::none: return "";
+  }
+  return "";
+}
+
+bool repeating_group_ok(const E11Row& r, Tag tag) {
+  // (50xx,xxxx) and (60xx,eeee) only stand for even xx from 00 to 1E (PS3.5 7.6).
+  if (r.mask == 0xFFFFFFFF) return true;
+  std::uint16_t g = tag.group;
+  if ((g & 0xFF00) == 0x5000 || (g & 0xFF00) == 0x6000) return (g & 1) == 0 && (g & 0xFF) <= 0x1E;
+  return true;
+}
+
+const E11Row* find_row(Tag tag) {
+  const std::uint32_t v = tag.value();
+  for (const auto& r : kE11Rows)
+    if (!r.private_row && r.mask == 0xFFFFFFFF && r.value == v) return &r;
+  for (const auto& r : kE11Rows)
+    if (!r.private_row && r.mask != 0xFFFFFFFF && (v & r.mask) == r.value && repeating_group_ok(r, tag)) return &r;
+  return nullptr;
+}
+
+const E11Row& private_row() {
+  for (const auto& r : kE11Rows)
+    if (r.private_row) return r;
+  return kE11Rows[0];  // unreachable: the table has the row
+}
+
+bool is_date_vr(VR vr) { return vr == vrs::DA || vr == vrs::DT || vr == vrs::TM; }
+
+// Standard attributes that E.1-1 does not list: keep what cannot hold free text, remap UIDs,
+// and remove every other string (fail closed: a new text attribute could carry a name).
+bool is_safe_standard(Tag tag) {
+  std::string_view kw = dict::keyword(tag);
+  if (kw.empty()) return false;
+  for (const char* k : kSafeStandardKeywords)
+    if (kw == k) return true;
+  return false;
+}
+
+Decision not_in_table(Tag tag, VR vr) {
+  using namespace vrs;
+  if (is_safe_standard(tag)) return {Action::keep, nullptr, "not in E.1-1: listed in data/safe_standard_attributes.tsv"};
+  if (tag.is_group_length()) return {Action::remove, nullptr, "group length (retired)"};
+  if (vr == UI) return {Action::uid, nullptr, "not in E.1-1: UID remapped"};
+  if (vr == SQ) return {Action::keep, nullptr, "not in E.1-1: sequence, contents decided one by one"};
+  if (vr == US || vr == SS || vr == UL || vr == SL || vr == FL || vr == FD || vr == AT || vr == SV || vr == UV ||
+      vr == OB || vr == OW || vr == OF || vr == OD || vr == OL || vr == OV || vr == CS || vr == DS || vr == IS)
+    return {Action::keep, nullptr, "not in E.1-1: coded or numeric value"};
+  return {Action::remove, nullptr, "not in E.1-1: text, date or unknown VR (fail closed)"};
+}
+
+}  // namespace
+
+const char* to_string(Action a) {
+  switch (a) {
+    case Action::keep: return "keep"; case Action::remove: return "remove"; case Action::empty: return "empty";
+    case Action::dummy: return "dummy"; case Action::clean: return "clean"; case Action::uid: return "uid";
+    case Action::replace: return "replace"; case Action::hash: return "hash"; case Action::shift_date: return "shift-date";
+    case Action::truncate_date: return "truncate-date"; case Action::clean_text: return "clean-text";
+  }
+  return "?";
+}
+
+std::optional<Action> action_from_string(std::string_view s) {
+  for (int i = 0; i <= int(Action::clean_text); ++i)
+    if (s == to_string(Action(i))) return Action(i);
+  return std::nullopt;
+}
+
+const char* to_string(Option o) { return kOptionNames[std::size_t(o)]; }
+
+std::optional<Option> option_from_string(std::string_view s) {
+  std::string n(s);
+  std::replace(n.begin(), n.end(), '-', '_');
+  for (std::size_t i = 0; i < kOptionCount; ++i)
+    if (n == kOptionNames[i]) return Option(i);
+  return std::nullopt;
+}
+
+const char* cid7050_code(Option o) {
+  for (const auto& m : kMethodCodes)
+    if (std::strcmp(m.column, kOptionNames[std::size_t(o)]) == 0) return m.code;
+  return "";
+}
+
+const char* cid7050_meaning(Option o) {
+  for (const auto& m : kMethodCodes)
+    if (std::strcmp(m.column, kOptionNames[std::size_t(o)]) == 0) return m.meaning;
+  return "";
+}
+
+Profile Profile::basic() { return Profile(); }
+
+Result<Profile> Profile::builtin(std::string_view name) {
+  if (name == "basic" || name.empty()) return basic();
+  return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("no built-in profile named '{}' (built-in: basic)", name)};
+}
+
+Status Profile::set_option(Option o, bool on) {
+  if (on && o == Option::retain_long_full_dates && option(Option::retain_long_modified_dates))
+    return Error{ErrorCode::invalid_argument, {}, 0, {}, "retain_long_full_dates and retain_long_modified_dates exclude each other"};
+  if (on && o == Option::retain_long_modified_dates && option(Option::retain_long_full_dates))
+    return Error{ErrorCode::invalid_argument, {}, 0, {}, "retain_long_full_dates and retain_long_modified_dates exclude each other"};
+  options_[std::size_t(o)] = on;
+  return Ok{};
+}
+
+bool Profile::in_table(Tag tag) { return tag.is_private() || find_row(tag) != nullptr; }
+
+Decision Profile::decide(Tag tag, VR vr, std::string_view creator) const {
+  // User rules first, last added wins.
+  for (auto it = rules_.rbegin(); it != rules_.rend(); ++it) {
+    const Rule& r = *it;
+    bool hit = false;
+    if (r.match == Rule::Match::tag) hit = tag.value() == r.value;
+    else if (r.match == Rule::Match::mask) hit = (tag.value() & r.mask) == r.value;
+    else hit = tag.is_private() && tag.group == r.group && (tag.element & 0xFF) == r.offset && tag.element >= 0x1000 && creator == r.creator;
+    if (hit) return {r.action, &r.param, r.origin};
+  }
+  if (tag.is_private()) {
+    if (tag.is_private_creator()) return {Action::keep, nullptr, "private creator (kept only while its block has kept elements)"};
+    if (option(Option::retain_safe_private) && tag.element >= 0x1000 &&
+        is_safe_private(creator, tag.group, std::uint8_t(tag.element & 0xFF)))
+      return {Action::keep, nullptr, "E.3.10-1 safe private attribute (Retain Safe Private)"};
+    (void)private_row();
+    return {Action::remove, nullptr, "E.1-1 private attributes: X"};
+  }
+  const E11Row* row = find_row(tag);
+  if (!row) return not_in_table(tag, vr);
+  Code code = row->basic;
+  // Options: a retain option's K is the intent to keep and wins over a clean option's C.
+  Code chosen = Code::none;
+  for (std::size_t i = 0; i < kOptionCount; ++i) {
+    if (!options_[i]) continue;
+    Code c = row->options[i];
+    if (c == Code::none) continue;
+    if (chosen == Code::none || c == Code::K) chosen = c;
+  }
+  if (chosen != Code::none) code = chosen;
+  Action a = resolve(code);
+  if (a == Action::clean) {
+    if (is_date_vr(vr)) a = option(Option::retain_long_modified_dates) ? Action::shift_date : Action::clean_text;
+    else if (vr == vrs::UI) a = Action::uid;
+    else if (vr == vrs::SQ) a = Action::keep;  // cleaned item by item
+    else a = Action::clean_text;
+  }
+  return {a, nullptr, chosen != Code::none ? std::string_view("E.1-1 with option") : std::string_view(code_name(row->basic))};
+}
+
+std::string Profile::describe() const {
+  std::string out = fmt::format("profile: {}\noptions:", name_);
+  bool any = false;
+  for (std::size_t i = 0; i < kOptionCount; ++i)
+    if (options_[i]) { out += fmt::format(" {}", kOptionNames[i]); any = true; }
+  if (!any) out += " (none)";
+  out += "\n\nuser rules (checked first, last wins):\n";
+  if (rules_.empty()) out += "  (none)\n";
+  for (const auto& r : rules_) {
+    std::string what = r.match == Rule::Match::tag ? Tag::from_u32(r.value).str()
+                       : r.match == Rule::Match::mask ? fmt::format("mask {:08X}/{:08X}", r.value, r.mask)
+                                                      : fmt::format("({:04X},xx{:02X}) creator \"{}\"", r.group, r.offset, r.creator);
+    out += fmt::format("  {:<40} {}{}  [{}]\n", what, to_string(r.action), r.param.empty() ? "" : " \"" + r.param + "\"", r.origin);
+  }
+  out += "\nTable E.1-1 (2026d), effective actions:\n";
+  for (const auto& row : kE11Rows) {
+    VR vr = vrs::UN;
+    if (!row.private_row && row.mask == 0xFFFFFFFF) vr = dict::implicit_vr(Tag::from_u32(row.value));
+    Decision d = row.private_row ? Decision{Action::remove, nullptr, "X"} : decide(Tag::from_u32(row.value), vr, "");
+    if (row.private_row && option(Option::retain_safe_private)) d.action = Action::clean;
+    std::string name = row.keyword[0] ? row.keyword : (row.private_row ? "private attributes" : "");
+    out += fmt::format("  {:<32} {:<42} {:<7} -> {}\n", row.tag, name, code_name(row.basic), to_string(d.action));
+  }
+  out += "\nNot in the table: private creators kept with their block; UI remapped; SQ walked; "
+         "numeric, coded (CS/DS/IS) and binary values kept; every other VR removed.\n";
+  return out;
+}
+
+bool is_registry_uid(std::string_view uid) {
+  if (uid.substr(0, 14) == "1.2.840.10008.") return true;
+  return std::binary_search(std::begin(kRegistryUids), std::end(kRegistryUids), uid,
+                            [](auto a, auto b) { return std::string_view(a) < std::string_view(b); });
+}
+
+std::string_view sop_category(std::string_view sop_class_uid) {
+  for (const auto& c : kSopCategories)
+    if (sop_class_uid == c.uid) return c.category;
+  return {};
+}
+
+bool is_safe_private(std::string_view creator, std::uint16_t group, std::uint8_t offset) {
+  for (const auto& s : kSafePrivate)
+    if (s.group == group && s.offset == offset && creator == s.creator) return true;
+  return false;
+}
+
+}  // namespace dicomscrub::profile

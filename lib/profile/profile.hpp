@@ -1,0 +1,94 @@
+// lib/profile — what to do with each attribute: PS3.15 Table E.1-1 with its ten options, the
+// private-attribute policy, and user rules from JSON profile files. Decides only: never touches a
+// data set (that is lib/deid) and never computes a pseudonym (lib/pseudo).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dicomscrub/error.hpp"
+#include "dicomscrub/tag.hpp"
+
+namespace dicomscrub::profile {
+
+enum class Action : std::uint8_t {
+  keep, remove, empty, dummy, clean, uid,            // the E.1-1 actions, composites resolved
+  replace, hash, shift_date, truncate_date, clean_text  // extra actions for profile rules
+};
+const char* to_string(Action a);
+std::optional<Action> action_from_string(std::string_view s);
+
+// The ten options of PS3.15 E.3, in the column order of Table E.1-1.
+enum class Option : std::uint8_t {
+  retain_safe_private, retain_uids, retain_device_identity, retain_institution_identity,
+  retain_patient_characteristics, retain_long_full_dates, retain_long_modified_dates,
+  clean_descriptors, clean_structured_content, clean_graphics
+};
+inline constexpr std::size_t kOptionCount = 10;
+const char* to_string(Option o);
+std::optional<Option> option_from_string(std::string_view s);  // "retain-uids" or "retain_uids"
+const char* cid7050_code(Option o);     // "113110"
+const char* cid7050_meaning(Option o);
+
+// A user rule; matches by exact tag, by mask, or by private creator + element offset.
+struct Rule {
+  enum class Match : std::uint8_t { tag, mask, private_element } match = Match::tag;
+  std::uint32_t value = 0;
+  std::uint32_t mask = 0xFFFFFFFF;
+  std::string creator;          // private_element: the creator string, compared trimmed
+  std::uint16_t group = 0;      // private_element
+  std::uint8_t offset = 0;      // private_element: the low byte of the element
+  Action action = Action::keep;
+  std::string param;            // replace: the constant
+  std::string origin;           // where the rule came from, for `profile show`
+};
+
+struct Decision {
+  Action action = Action::remove;
+  const std::string* param = nullptr;
+  std::string_view why;  // "E.1-1 Z/D" / "rule profile.json:12" / "not in E.1-1: text VR"
+};
+
+class Profile {
+ public:
+  // The Basic Application Level Confidentiality Profile with no options.
+  static Profile basic();
+  // A built-in profile by name: "basic", or "basic+<option>+..." style names are not used;
+  // callers add options with set_option.
+  static Result<Profile> builtin(std::string_view name);
+  // Load a JSON profile (see docs/profiles.md); errors carry line, column and a hint.
+  static Result<Profile> from_json(std::string_view text, const std::string& origin);
+  static Result<Profile> from_file(const std::string& path);
+
+  Status set_option(Option o, bool on);
+  bool option(Option o) const { return options_[std::size_t(o)]; }
+  void add_rule(Rule r) { rules_.push_back(std::move(r)); }
+  const std::vector<Rule>& rules() const { return rules_; }
+  const std::string& name() const { return name_; }
+
+  // What to do with a standard attribute, or a private one (creator given, "" if none).
+  Decision decide(Tag tag, VR vr, std::string_view private_creator) const;
+  // True when the tag is covered by Table E.1-1 (any row, masks included).
+  static bool in_table(Tag tag);
+
+  // Human-readable effective rules for `dicomscrub profile show`.
+  std::string describe() const;
+
+ private:
+  std::string name_ = "basic";
+  std::array<bool, kOptionCount> options_{};
+  std::vector<Rule> rules_;
+};
+
+// Registry (well-known) UIDs are never remapped: SOP classes, transfer syntaxes, coding schemes.
+bool is_registry_uid(std::string_view uid);
+// Our category for a SOP class ("secondary_capture", "ultrasound", ...), or "" if none.
+std::string_view sop_category(std::string_view sop_class_uid);
+// Whether (creator, group, element offset) is in PS3.15 Table E.3.10-1.
+bool is_safe_private(std::string_view creator, std::uint16_t group, std::uint8_t offset);
+
+}  // namespace dicomscrub::profile

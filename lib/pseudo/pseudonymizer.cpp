@@ -1,0 +1,219 @@
+// lib/pseudo/pseudonymizer.cpp — see pseudonymizer.hpp.
+#include "pseudo/pseudonymizer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace dicomscrub::pseudo {
+
+Result<Key> Key::from_bytes(std::vector<std::uint8_t> bytes) {
+  if (bytes.size() < kMinBytes)
+    return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("a key needs at least {} bytes", kMinBytes)};
+  Key k;
+  k.bytes_ = std::move(bytes);
+  return k;
+}
+
+Result<Key> Key::from_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Error{ErrorCode::io, path, 0, {}, fmt::format("cannot read the key file: {}", std::strerror(errno))};
+  if (st.st_mode & (S_IRWXG | S_IRWXO))
+    return Error{ErrorCode::invalid_argument, path, 0, {}, "the key file is readable by others; run chmod 600 on it"};
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string hex;
+  for (char c : ss.str()) {
+    if (std::isspace(static_cast<unsigned char>(c))) continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return Error{ErrorCode::invalid_argument, path, 0, {}, "a key file holds hex digits only (see dicomscrub keygen)"};
+    hex += c;
+  }
+  if (hex.size() % 2) return Error{ErrorCode::invalid_argument, path, 0, {}, "odd number of hex digits in the key file"};
+  std::vector<std::uint8_t> bytes;
+  for (std::size_t i = 0; i < hex.size(); i += 2) bytes.push_back(std::uint8_t(std::stoul(hex.substr(i, 2), nullptr, 16)));
+  auto k = from_bytes(std::move(bytes));
+  if (!k) { Error e = k.error(); e.file = path; return e; }
+  return k;
+}
+
+Key Key::random() {
+  Key k;
+  k.bytes_.resize(32);
+  if (RAND_bytes(k.bytes_.data(), 32) != 1) std::abort();  // no randomness: nothing safe to do
+  return k;
+}
+
+Status Key::generate_file(const std::string& path) {
+  Key k = random();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Error{ErrorCode::io, path, 0, {}, fmt::format("cannot create the key file: {}", std::strerror(errno))};
+  std::string hex;
+  for (auto b : k.bytes_) hex += fmt::format("{:02x}", b);
+  hex += '\n';
+  bool ok = ::write(fd, hex.data(), hex.size()) == ssize_t(hex.size()) && ::fsync(fd) == 0;
+  OPENSSL_cleanse(hex.data(), hex.size());
+  ::close(fd);
+  if (!ok) { ::unlink(path.c_str()); return Error{ErrorCode::io, path, 0, {}, "could not write the key file"}; }
+  return Ok{};
+}
+
+std::string Key::fingerprint() const {
+  // A MAC of a fixed label under the key: reveals nothing of the key, identifies it.
+  unsigned char out[32];
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), bytes_.data(), int(bytes_.size()), reinterpret_cast<const unsigned char*>("dicomscrub key fingerprint"), 26, out, &n);
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]);
+}
+
+std::array<std::uint8_t, 32> Pseudonymizer::mac(std::string_view domain, std::string_view value) const {
+  // Domain separation: the same value as a UID and as an ID gives unrelated outputs.
+  std::string msg;
+  msg.reserve(domain.size() + 1 + value.size());
+  msg.append(domain).push_back('\0');
+  msg.append(value);
+  std::array<std::uint8_t, 32> out{};
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), key_.bytes().data(), int(key_.bytes().size()), reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out.data(), &n);
+  return out;
+}
+
+std::string Pseudonymizer::uid(std::string_view original) const {
+  auto m = mac("uid", original);
+  unsigned __int128 v = 0;
+  for (int i = 0; i < 16; ++i) v = (v << 8) | m[std::size_t(i)];
+  if (v == 0) v = 1;
+  std::string digits;
+  while (v > 0) { digits.push_back(char('0' + int(v % 10))); v /= 10; }
+  return "2.25." + std::string(digits.rbegin(), digits.rend());
+}
+
+std::string Pseudonymizer::token(std::string_view domain, std::string_view original, std::size_t length) const {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  auto m = mac(domain, original);
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < m.size() && out.size() < std::min<std::size_t>(length, 26); ++i) {
+    acc = (acc << 8) | m[i];
+    bits += 8;
+    while (bits >= 5 && out.size() < length) { bits -= 5; out.push_back(alphabet[(acc >> bits) & 31]); }
+  }
+  return out;
+}
+
+int Pseudonymizer::date_shift_days(std::string_view patient_identity) const {
+  auto m = mac("date-shift", patient_identity);
+  std::uint32_t v = (std::uint32_t(m[0]) << 24) | (std::uint32_t(m[1]) << 16) | (std::uint32_t(m[2]) << 8) | m[3];
+  return 1 + int(v % 3652);
+}
+
+namespace {
+
+// Days from 1970-01-01 (Howard Hinnant's civil-date algorithms).
+long days_from_civil(long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const long era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = unsigned(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + long(doe) - 719468;
+}
+
+void civil_from_days(long z, long& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const long era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = unsigned(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = long(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+bool shift_one(std::string& s, std::size_t pos, int days_back) {
+  if (s.size() < pos + 8) return false;
+  for (std::size_t i = pos; i < pos + 8; ++i)
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  long y = std::stol(s.substr(pos, 4));
+  unsigned m = unsigned(std::stoul(s.substr(pos + 4, 2))), d = unsigned(std::stoul(s.substr(pos + 6, 2)));
+  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
+  long z = days_from_civil(y, m, d) - days_back;
+  civil_from_days(z, y, m, d);
+  if (y < 0 || y > 9999) return false;
+  s.replace(pos, 8, fmt::format("{:04}{:02}{:02}", y, m, d));
+  return true;
+}
+
+}  // namespace
+
+bool shift_da(std::string& v, int days_back) {
+  std::string t = v;
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\0')) t.pop_back();
+  if (t.empty()) return true;
+  // Multi-valued and ranges: shift every 8-digit date, keep separators.
+  std::string out;
+  std::size_t i = 0;
+  bool any = false;
+  while (i < t.size()) {
+    if (i + 8 <= t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) {
+      std::string part = t.substr(i, 8);
+      if (!shift_one(part, 0, days_back)) return false;
+      out += part;
+      i += 8;
+      any = true;
+    } else if (t[i] == '-' || t[i] == '\\') {
+      out += t[i++];
+    } else {
+      return false;
+    }
+  }
+  v = out;
+  return any;
+}
+
+bool shift_dt(std::string& v, int days_back) {
+  std::string t = v;
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\0')) t.pop_back();
+  if (t.empty()) return true;
+  std::string out;
+  std::size_t start = 0;
+  while (start <= t.size()) {
+    std::size_t end = t.find('\\', start);
+    std::string part = t.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (part.size() >= 8) { if (!shift_one(part, 0, days_back)) return false; }
+    else if (!part.empty()) return false;  // a bare year or year-month cannot be shifted by days
+    out += part;
+    if (end == std::string::npos) break;
+    out += '\\';
+    start = end + 1;
+  }
+  v = out;
+  return true;
+}
+
+bool truncate_da(std::string& v) {
+  std::string t = v;
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  if (t.size() != 8) return false;
+  for (char c : t) if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  v = t.substr(0, 4) + "0101";
+  return true;
+}
+
+}  // namespace dicomscrub::pseudo

@@ -1,0 +1,56 @@
+// lib/pseudo — keyed pseudonyms: HMAC-SHA256 under the user's secret key, so the same key gives
+// the same UIDs, tokens and date shifts on every machine without shared state, and nobody without
+// the key can confirm a guess (a hash without a key can be brute-forced from a list of MRNs).
+// Computes values only; never decides which attributes get them (lib/profile) or edits data sets.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dicomscrub/error.hpp"
+
+namespace dicomscrub::pseudo {
+
+class Key {
+ public:
+  static constexpr std::size_t kMinBytes = 16;
+  static Result<Key> from_bytes(std::vector<std::uint8_t> bytes);
+  // A key file holds the key as hex (64 hex digits for 32 bytes) and nothing else but whitespace.
+  // Refused when group or others can read it.
+  static Result<Key> from_file(const std::string& path);
+  static Key random();  // a one-time key (OpenSSL RAND_bytes)
+  // Writes a new random 32-byte key as hex, mode 0600; refuses to overwrite.
+  static Status generate_file(const std::string& path);
+  const std::vector<std::uint8_t>& bytes() const { return bytes_; }
+  // A short public fingerprint so audit records can say which key was used without revealing it.
+  std::string fingerprint() const;
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+};
+
+class Pseudonymizer {
+ public:
+  explicit Pseudonymizer(Key key) : key_(std::move(key)) {}
+  // "2.25." + the decimal of 128 bits of HMAC(key, "uid" | uid): a valid UID of at most 44 chars.
+  std::string uid(std::string_view original) const;
+  // A token of `length` (<= 26) base-32 characters [A-Z2-7] for IDs, accession numbers, hashes.
+  std::string token(std::string_view domain, std::string_view original, std::size_t length = 16) const;
+  // Days to move every date of one patient back by: 1..3652, keyed by the patient's identity.
+  int date_shift_days(std::string_view patient_identity) const;
+  const Key& key() const { return key_; }
+
+ private:
+  std::array<std::uint8_t, 32> mac(std::string_view domain, std::string_view value) const;
+  Key key_;
+};
+
+// Date arithmetic on DICOM strings. Return false (leave the value alone) when not parseable.
+bool shift_da(std::string& yyyymmdd, int days_back);       // also "YYYYMMDD-YYYYMMDD" ranges
+bool shift_dt(std::string& datetime, int days_back);       // date part only; time and offset kept
+bool truncate_da(std::string& yyyymmdd);                   // YYYY0101
+
+}  // namespace dicomscrub::pseudo
