@@ -7,17 +7,37 @@ bash tools/setup.sh || exit 1
 bash tools/build.sh || exit 1
 meson test -C build --print-errorlogs --num-processes 2
 meson_rc=$?
+# Count doctest cases inside each doctest binary, and each other meson test as one.
 read -r passed failed skipped < <(python3 - <<'PY'
-import json
+import json, re
 p = f = s = 0
 for line in open("build/meson-logs/testlog.json"):
-    r = json.loads(line)["result"]
-    if r == "OK": p += 1
-    elif r == "SKIP": s += 1
+    r = json.loads(line)
+    m = re.search(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed\s*\|\s*(\d+) skipped", r.get("stdout", ""))
+    if m:
+        p += int(m.group(2)); f += int(m.group(3)); s += int(m.group(4))
+        if r["result"] not in ("OK", "SKIP") and int(m.group(3)) == 0: f += 1
+    elif r["result"] == "OK": p += 1
+    elif r["result"] == "SKIP": s += 1
     else: f += 1
 print(p, f, s)
 PY
 )
+echo "== pytest: end-to-end de-identification (pydicom reads the outputs)"
+python3 -m pytest tests/python -q --junit-xml=build/pytest.xml
+pytest_rc=$?
+read -r py_passed py_failed py_skipped < <(python3 - <<'PY'
+import xml.etree.ElementTree as ET
+try:
+    r = ET.parse("build/pytest.xml").getroot()
+    s = r if r.tag == "testsuite" else r.find("testsuite")
+    t, f, e, k = (int(s.get(x, 0)) for x in ("tests", "failures", "errors", "skipped"))
+    print(t - f - e - k, f + e, k)
+except Exception:
+    print(0, 1, 0)
+PY
+)
+passed=$((passed + py_passed)); failed=$((failed + py_failed)); skipped=$((skipped + py_skipped))
 fuzz_seconds=${FUZZ_SMOKE_SECONDS:-60}
 echo "== fuzz smoke: fuzz_reader_writer for ${fuzz_seconds}s (ASan+UBSan)"
 if bash fuzz/run.sh fuzz_reader_writer "$fuzz_seconds" > build/fuzz-smoke.log 2>&1; then
@@ -28,4 +48,4 @@ else
   tail -40 build/fuzz-smoke.log
 fi
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
-[ "$meson_rc" -eq 0 ] && [ "$failed" -eq 0 ]
+[ "$meson_rc" -eq 0 ] && [ "$pytest_rc" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -323,5 +323,81 @@ def main():
         f.write("\n")
 
 
+PLANTED = {
+    "name_family": "Zebulon", "name_given": "Quixote", "mrn": "MRN-88123456", "other_id": "OPID-4471932",
+    "accession": "ACC-5551212", "birth": "19610412", "birth_iso": "1961-04-12", "birth_us": "04/12/1961",
+    "address": "742 Evergreen Terrace", "phone": "555-867-5309", "institution": "Mercy Yardley Clinic",
+    "physician": "Hibbertson", "requested_id": "RPX-77120", "uid_root": "1.2.826.0.1.3680043.9.7433.55",
+    "station": "RAD-STATION-QX9", "serial": "SN-20981177", "latin1_name": "Zoë^Ångström",
+}
+
+
+def phi_set():
+    """Instances with identifiers planted everywhere a de-identifier must look: top level, nested
+    sequences, private blocks, free text, other character sets, implicit and big-endian syntaxes,
+    and the folder and file names. tests/python/test_deid.py asserts none survives."""
+    P = PLANTED
+    root = P["uid_root"]
+    study, series = root + ".1", root + ".1.1"
+    def person(enc, extra=()):
+        return [
+            (0x00080005, "CS", "ISO_IR 100"),
+            (0x00080016, "UI", CT), (0x00080020, "DA", "20240117"), (0x00080021, "DA", "20240117"),
+            (0x00080030, "TM", "101530"), (0x00080050, "SH", P["accession"]), (0x00080060, "CS", "CT"),
+            (0x00080080, "LO", P["institution"]), (0x00080081, "ST", P["address"] + ", Springfield"),
+            (0x00080090, "PN", P["physician"] + "^Julius"), (0x00081010, "SH", P["station"]),
+            (0x00081030, "LO", P["name_family"] + " follow-up, DOB " + P["birth_iso"]),
+            (0x0008103E, "LO", "AX " + P["name_given"]),
+            (0x00100010, "PN", P["name_family"] + "^" + P["name_given"]), (0x00100020, "LO", P["mrn"]),
+            (0x00100030, "DA", P["birth"]), (0x00100040, "CS", "M"), (0x00101000, "LO", P["other_id"]),
+            (0x00101001, "PN", P["name_given"] + "^" + P["name_family"]),
+            (0x00101040, "LO", P["address"]), (0x00102154, "SH", P["phone"]),
+            (0x00104000, "LT", "Seen by " + P["physician"] + "; call " + P["phone"] + "; born " + P["birth_us"]),
+            (0x00181000, "LO", P["serial"]), (0x0020000D, "UI", study), (0x0020000E, "UI", series),
+            (0x00200010, "SH", "SID-" + P["birth"][:4]), (0x00204000, "LT", "Patient " + P["name_family"] + " moved"),
+            (0x00090010, "LO", "ACME PHI 1.0"), (0x00091001, "LO", "private: " + P["name_family"] + " " + P["mrn"]),
+            (0x00091002, "UN", P["name_given"].encode()),
+        ] + list(extra)
+
+    def request(enc, undefined=False):
+        body = build(enc, [(0x00401001, "SH", P["requested_id"]), (0x00321032, "PN", P["physician"] + "^J"),
+                           (0x00401002, "LO", "Reason: " + P["name_family"] + " pain")])
+        return seq(enc, 0x00400275, [item(enc, body, undefined)], undefined)
+
+    files = {}
+    # A: CT image, explicit LE, with a nested request sequence.
+    sop_a = root + ".2.1"
+    ds = build(LE, person(LE, [(0x00080018, "UI", sop_a), (0x00400275, None, request(LE))]
+                          + image_elems(LE, 4, 4, pixel=b"\0" * 32)))
+    files["Quixote_Zebulon/CT_" + P["name_family"] + "_1.dcm"] = part10("1.2.840.10008.1.2.1", CT, sop_a, ds)
+    # B: references A (Referenced Image Sequence, Source Image Sequence), implicit VR, undefined lengths.
+    sop_b = root + ".2.2"
+    refs = seq(ILE, 0x00081140, [item(ILE, build(ILE, [(0x00081150, "UI", CT), (0x00081155, "UI", sop_a)]), True)], True)
+    src = seq(ILE, 0x00082112, [item(ILE, build(ILE, [(0x00081150, "UI", CT), (0x00081155, "UI", sop_a)]))])
+    ds = build(ILE, person(ILE, [(0x00080018, "UI", sop_b), (0x00081140, None, refs), (0x00082112, None, src),
+                                 (0x00400275, None, request(ILE, True)), (0x00200052, "UI", root + ".9")]
+                           + image_elems(ILE, 4, 4, pixel=b"\0" * 32)))
+    files["Quixote_Zebulon/CT_" + P["name_family"] + "_2.dcm"] = part10("1.2.840.10008.1.2", CT, sop_b, ds)
+    # C: big endian, same study, Latin-1 name.
+    sop_c = root + ".2.3"
+    elems = [x for x in person(BE, [(0x00080018, "UI", sop_c)]) if x[0] != 0x00100010]
+    elems.append((0x00100010, "PN", pad(P["latin1_name"].encode("latin-1"), "PN")))
+    ds = build(BE, elems + image_elems(BE, 4, 4, pixel=b"\0" * 32))
+    files["Quixote_Zebulon/" + P["mrn"] + ".dcm"] = part10("1.2.840.10008.1.2.2", CT, sop_c, ds)
+    # D: deflated explicit LE.
+    sop_d = root + ".2.4"
+    raw_ds = build(LE, person(LE, [(0x00080018, "UI", sop_d), (0x00400275, None, request(LE, True))]))
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    files["Quixote_Zebulon/deflated.dcm"] = part10("1.2.840.10008.1.2.1.99", CT, sop_d, c.compress(raw_ds) + c.flush())
+    out = os.path.join(HERE, "phi")
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(out, rel)), exist_ok=True)
+        write(rel, data, out)
+    with open(os.path.join(out, "planted.json"), "w", encoding="utf-8") as f:
+        json.dump({"planted": P, "references": {"b_refers_to_a": [sop_b, sop_a]}}, f, ensure_ascii=False, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 if __name__ == "__main__":
     main()
+    phi_set()

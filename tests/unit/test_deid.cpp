@@ -1,0 +1,230 @@
+// The engine on hand-built data sets: each action, each option, composite codes, masks, private
+// blocks, pseudonym formats and key handling.
+#include <doctest.h>
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "dicomscrub/deid.hpp"
+#include "dicomscrub/reader.hpp"
+#include "dicomscrub/writer.hpp"
+#include "profile/profile.hpp"
+#include "pseudo/pseudonymizer.hpp"
+#include "support.hpp"
+
+using namespace dicomscrub;
+using test::Enc;
+
+namespace {
+
+std::vector<std::uint8_t> kKey(32, 7);
+
+DicomFile sample() {
+  Enc e;
+  e.element(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2").element(0x0008, 0x0018, "UI", "1.2.3.4.5.6");
+  e.element(0x0008, 0x0020, "DA", "20240117").element(0x0008, 0x0021, "DA", "20240110");
+  e.element(0x0008, 0x0023, "DA", "20240117").element(0x0008, 0x0050, "SH", "ACC123");
+  e.element(0x0008, 0x0080, "LO", "General Hospital").element(0x0008, 0x1030, "LO", "Smith knee, MRN77");
+  e.element(0x0009, 0x0010, "LO", "ACME 1.0").element(0x0009, 0x1001, "LO", "Smith").element(0x0009, 0x1002, "LO", "kept?");
+  e.element(0x0010, 0x0010, "PN", "Smith^John").element(0x0010, 0x0020, "LO", "MRN77").element(0x0010, 0x0040, "CS", "M");
+  e.element(0x0018, 0x1000, "LO", "SN-1").element(0x0020, 0x000D, "UI", "1.2.3.4").element(0x0020, 0x000E, "UI", "1.2.3.4.1");
+  e.element(0x0028, 0x0010, "US", "\x10").element(0x6000, 0x3000, "OW", "overlay!").element(0x6000, 0x0010, "US", "\x01");
+  auto f = read_source(owning_memory_source(e.out), ReadOptions{"1.2.840.10008.1.2.1"}, "sample");
+  REQUIRE(f.ok());
+  return std::move(f).value();
+}
+
+Deidentifier engine(std::vector<std::string> options = {}, std::string profile = "basic") {
+  DeidConfig c;
+  c.options = std::move(options);
+  c.profile = std::move(profile);
+  c.key = kKey;
+  auto e = Deidentifier::create(c);
+  REQUIRE_MESSAGE(e.ok(), (e.ok() ? "" : e.error().message()));
+  return std::move(e).value();
+}
+
+std::optional<std::string> str(const DicomFile& f, Tag t) { return f.dataset.get_string(t); }
+
+}  // namespace
+
+TEST_CASE("deid: basic profile actions, composites and markers") {
+  auto f = sample();
+  auto r = engine().apply(f);
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->withheld);
+  CHECK(str(f, Tag(0x0010, 0x0010)) == "");                   // Z
+  CHECK(f.dataset.find(Tag(0x0008, 0x1030)) == nullptr);       // X
+  CHECK(str(f, Tag(0x0008, 0x0023)) == "19000101");            // Content Date Z/D -> dummy
+  CHECK(str(f, Tag(0x0008, 0x0080)) == "ANONYMIZED");          // X/Z/D -> dummy
+  CHECK(str(f, Tag(0x0010, 0x0020))->size() == 20);            // Z/D on an ID -> keyed token
+  CHECK(str(f, Tag(0x0008, 0x0050))->size() == 16);            // Z on an SH ID -> 16-char token
+  CHECK(str(f, Tag(0x0008, 0x0018))->rfind("2.25.", 0) == 0);  // U
+  CHECK(str(f, Tag(0x0008, 0x0016)) == "1.2.840.10008.5.1.4.1.1.2");  // registry UID kept
+  CHECK(f.dataset.find(Tag(0x6000, 0x3000)) == nullptr);       // (60xx,3000) mask
+  CHECK(f.dataset.find(Tag(0x0009, 0x1001)) == nullptr);       // private: X
+  CHECK(f.dataset.find(Tag(0x0009, 0x0010)) == nullptr);       // its creator goes with its block
+  CHECK(str(f, Tag(0x0012, 0x0062)) == "YES");
+  CHECK(str(f, Tag(0x0028, 0x0303)) == "REMOVED");
+  const Element* codes = f.dataset.find(Tag(0x0012, 0x0064));
+  REQUIRE(codes);
+  REQUIRE(codes->items.size() == 1);
+  CHECK(codes->items[0].dataset.get_string(Tag(0x0008, 0x0100)) == "113100");
+  CHECK(f.meta.get_string(Tag(0x0002, 0x0003)) == str(f, Tag(0x0008, 0x0018)));
+  CHECK(r->output_path == *str(f, Tag(0x0020, 0x000D)) + "/" + *str(f, Tag(0x0020, 0x000E)) + "/" + *str(f, Tag(0x0008, 0x0018)) + ".dcm");
+  CHECK(r->action_counts.at("remove") >= 4);
+  CHECK(r->tag_actions.at("(0010,0010)") == "empty");
+  auto out = write_to_buffer(f);
+  REQUIRE(out.ok());
+  auto back = read_source(owning_memory_source(*out), {}, "back");
+  REQUIRE(back.ok());
+  CHECK(back->dataset.get_string(Tag(0x0012, 0x0062)) == "YES");
+}
+
+TEST_CASE("deid: options change the actions they name") {
+  auto f = sample();
+  REQUIRE(engine({"retain_uids", "retain_device_identity", "retain_institution_identity", "retain_patient_characteristics",
+                  "retain_long_full_dates", "clean_descriptors"}).apply(f).ok());
+  CHECK(str(f, Tag(0x0008, 0x0018)) == "1.2.3.4.5.6");
+  CHECK(str(f, Tag(0x0018, 0x1000)) == "SN-1");
+  CHECK(str(f, Tag(0x0008, 0x0080)) == "General Hospital");
+  CHECK(str(f, Tag(0x0010, 0x0040)) == "M");
+  CHECK(str(f, Tag(0x0008, 0x0020)) == "20240117");
+  CHECK(str(f, Tag(0x0028, 0x0303)) == "UNMODIFIED");
+  CHECK(str(f, Tag(0x0008, 0x1030)) == "*** knee, ***");  // Clean Descriptors: own name and ID removed
+  CHECK(f.dataset.find(Tag(0x0012, 0x0064))->items.size() == 7);
+}
+
+TEST_CASE("deid: modified dates shift every date of a patient by the same keyed offset") {
+  auto f = sample();
+  REQUIRE(engine({"retain_long_modified_dates"}).apply(f).ok());
+  std::string study = *str(f, Tag(0x0008, 0x0020)), series = *str(f, Tag(0x0008, 0x0021));
+  CHECK(study != "20240117");
+  std::string a = "20240117", b = "20240110";
+  int days = pseudo::Pseudonymizer(*pseudo::Key::from_bytes(kKey)).date_shift_days("MRN77");
+  REQUIRE(pseudo::shift_da(a, days));
+  REQUIRE(pseudo::shift_da(b, days));
+  CHECK(study == a);
+  CHECK(series == b);
+  CHECK(str(f, Tag(0x0028, 0x0303)) == "MODIFIED");
+}
+
+TEST_CASE("deid: composite resolution table") {
+  using profile::Action;
+  auto p = profile::Profile::basic();
+  CHECK(p.decide(Tag(0x0008, 0x0023), vrs::DA, "").action == Action::dummy);   // Z/D
+  CHECK(p.decide(Tag(0x0008, 0x0080), vrs::LO, "").action == Action::dummy);   // X/Z/D
+  CHECK(p.decide(Tag(0x0010, 0x0010), vrs::PN, "").action == Action::empty);   // Z
+  CHECK(p.decide(Tag(0x0020, 0x000D), vrs::UI, "").action == Action::uid);     // U
+  CHECK(p.decide(Tag(0x5002, 0x3000), vrs::OW, "").action == Action::remove);  // (50xx,xxxx)
+  CHECK(p.decide(Tag(0x0028, 0x0010), vrs::US, "").action == Action::keep);    // not in table, numeric
+  CHECK(p.decide(Tag(0x0008, 0x0104), vrs::LO, "").action == Action::keep);    // Code Meaning: safe list
+  CHECK(p.decide(Tag(0x0018, 0x9999), vrs::LO, "").action == Action::remove);  // unknown text: fail closed
+  CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "ELSCINT1").action == Action::remove);
+  REQUIRE(p.set_option(profile::Option::retain_safe_private, true).ok());
+  CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "ELSCINT1").action == Action::keep);   // E.3.10-1
+  CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "OTHER").action == Action::remove);    // creator matters
+  REQUIRE(p.set_option(profile::Option::retain_long_full_dates, true).ok());
+  CHECK_FALSE(p.set_option(profile::Option::retain_long_modified_dates, true).ok());  // exclusive
+}
+
+TEST_CASE("deid: withheld instances") {
+  Enc e;
+  e.element(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7").element(0x0008, 0x0018, "UI", "1.2.3");
+  e.header(0x7FE0, 0x0010, "OB", 2).raw(std::string(2, '\0'));
+  auto f = read_source(owning_memory_source(e.out), ReadOptions{"1.2.840.10008.1.2.1"}, "sc");
+  REQUIRE(f.ok());
+  auto r = engine().apply(*f);
+  REQUIRE(r.ok());
+  CHECK(r->withheld);
+  CHECK(r->withhold_reason.find("secondary_capture") != std::string::npos);
+  Enc pdf;
+  pdf.element(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.104.1").element(0x0008, 0x0018, "UI", "1.2.3");
+  auto g = read_source(owning_memory_source(pdf.out), ReadOptions{"1.2.840.10008.1.2.1"}, "pdf");
+  CHECK(engine().apply(*g)->withheld);
+  Enc odd;
+  odd.element(0x0008, 0x0005, "CS", "ISO_IR 999").element(0x0008, 0x0018, "UI", "1.2.3");
+  auto h = read_source(owning_memory_source(odd.out), ReadOptions{"1.2.840.10008.1.2.1"}, "cs");
+  CHECK(engine().apply(*h)->withheld);
+}
+
+TEST_CASE("pseudo: UIDs are valid, keyed and stable; tokens and shifts") {
+  pseudo::Pseudonymizer a(*pseudo::Key::from_bytes(kKey));
+  pseudo::Pseudonymizer b(*pseudo::Key::from_bytes(std::vector<std::uint8_t>(32, 8)));
+  std::string u = a.uid("1.2.3.4");
+  CHECK(u == a.uid("1.2.3.4"));
+  CHECK(u != b.uid("1.2.3.4"));
+  CHECK(u.size() <= 64);
+  CHECK(u.rfind("2.25.", 0) == 0);
+  CHECK(u[5] != '0');
+  CHECK(a.token("id", "MRN1", 16).size() == 16);
+  CHECK(a.token("id", "MRN1") != a.token("uid", "MRN1"));  // domain separation
+  int d = a.date_shift_days("patient");
+  CHECK((d >= 1 && d <= 3652));
+  std::string date = "20240301";
+  REQUIRE(pseudo::shift_da(date, 1));
+  CHECK(date == "20240229");  // leap day
+  std::string range = "20240101-20240110";
+  REQUIRE(pseudo::shift_da(range, 10));
+  CHECK(range == "20231222-20231231");
+  std::string dt = "20240101120000.5+0100";
+  REQUIRE(pseudo::shift_dt(dt, 1));
+  CHECK(dt == "20231231120000.5+0100");
+  std::string bad = "2024";
+  CHECK_FALSE(pseudo::shift_da(bad, 1));
+}
+
+TEST_CASE("pseudo: key files: hex only, private, never overwritten") {
+  std::string path = "/tmp/dicomscrub_unit.key";
+  std::remove(path.c_str());
+  REQUIRE(pseudo::Key::generate_file(path).ok());
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK_FALSE(pseudo::Key::generate_file(path).ok());
+  auto k = pseudo::Key::from_file(path);
+  REQUIRE(k.ok());
+  CHECK(k->bytes().size() == 32);
+  CHECK(k->fingerprint().size() == 16);
+  ::chmod(path.c_str(), 0644);
+  auto refused = pseudo::Key::from_file(path);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().reason.find("chmod 600") != std::string::npos);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("profile JSON: rules by tag, keyword, mask and private creator; errors with line and column") {
+  auto p = profile::Profile::from_json(R"JSON({
+  "extends": "basic",
+  "options": ["retain-uids"],
+  "rules": [
+    {"tag": "(0010,0010)", "action": "replace", "value": "RESEARCH"},
+    {"keyword": "StudyDescription", "action": "keep"},
+    {"mask": "(0019,xxxx)", "action": "keep"},
+    {"private_creator": "ACME 1.0", "group": "0009", "element": "02", "action": "keep"}
+  ]
+})JSON", "t.json");
+  REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().message()));
+  CHECK(p->option(profile::Option::retain_uids));
+  auto d = p->decide(Tag(0x0010, 0x0010), vrs::PN, "");
+  CHECK(d.action == profile::Action::replace);
+  CHECK(*d.param == "RESEARCH");
+  CHECK(d.why == "t.json:5");
+  CHECK(p->decide(Tag(0x0008, 0x1030), vrs::LO, "").action == profile::Action::keep);
+  CHECK(p->decide(Tag(0x0019, 0x1234), vrs::LO, "").action == profile::Action::keep);
+  CHECK(p->decide(Tag(0x0009, 0x1002), vrs::LO, "ACME 1.0").action == profile::Action::keep);
+  CHECK(p->decide(Tag(0x0009, 0x1002), vrs::LO, "OTHER").action == profile::Action::remove);
+
+  auto bad = profile::Profile::from_json("{\n  \"rules\": [\n    {\"tag\": \"(0010,0010)\", \"action\": \"zap\"}\n  ]\n}", "b.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().reason.find("line 3, column 5") == 0);
+  CHECK(bad.error().reason.find("hint") != std::string::npos);
+  auto syntax = profile::Profile::from_json("{\n  \"options\": [\"retain_uids\" \"x\"]\n}", "s.json");
+  REQUIRE_FALSE(syntax.ok());
+  CHECK(syntax.error().reason.find("line 2") == 0);
+  auto opt = profile::Profile::from_json("{\"options\": [\"retain_everything\"]}", "o.json");
+  REQUIRE_FALSE(opt.ok());
+  CHECK(opt.error().reason.find("retain_safe_private") != std::string::npos);  // the hint lists options
+}
