@@ -45,6 +45,8 @@ def main():
     ap.add_argument("--frames", type=int, default=200)
     ap.add_argument("--tiny", type=int, default=2000)
     ap.add_argument("--tmpfs", action="store_true")
+    ap.add_argument("--deid", action="store_true", help="also time `dicomscrub deid` (Basic Profile) with 1 and 2 jobs")
+    ap.add_argument("--only", default="", help="comma-separated corpora to run (ct,multiframe,tiny)")
     a = ap.parse_args()
     base = "/dev/shm/dicomscrub-bench" if a.tmpfs else os.path.join(ROOT, "bench", "out")
     corpus = os.path.join(base, "corpus")
@@ -58,8 +60,17 @@ def main():
         "dicomscrub": lambda s, d: [ours, s, d],
         "gdcm": lambda s, d: [gdcm, s, d],
     }
+    if a.deid:
+        cli = os.path.join(ROOT, "build", "cli", "dicomscrub")
+        key = os.path.join(base, "bench.key")
+        if not os.path.exists(key):
+            subprocess.check_call([cli, "keygen", key], stdout=subprocess.DEVNULL)
+        tools["deid -j1"] = lambda s, d: [cli, "deid", "--key-file", key, "--output", d, "--jobs", "1", s]
+        tools["deid -j2"] = lambda s, d: [cli, "deid", "--key-file", key, "--output", d, "--jobs", "2", s]
     results = {}
     for name in ("ct", "multiframe", "tiny"):
+        if a.only and name not in a.only.split(","):
+            continue
         src = os.path.join(corpus, name)
         if not os.path.isdir(src):
             continue
