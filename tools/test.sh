@@ -38,6 +38,16 @@ except Exception:
 PY
 )
 passed=$((passed + py_passed)); failed=$((failed + py_failed)); skipped=$((skipped + py_skipped))
+echo "== pip install . in a fresh virtual environment, then import and use the installed package"
+rm -rf build/venv-check
+if python3 -m venv build/venv-check && build/venv-check/bin/pip install -q . > build/pip-install.log 2>&1 &&
+   (cd /tmp && "$OLDPWD/build/venv-check/bin/python" -c "import dicomscrub, sys; e = dicomscrub.Engine(); sys.exit(0 if e.one_time_key else 1)") &&
+   build/venv-check/bin/python -m dicomscrub keygen build/venv-check/check.key >/dev/null; then
+  passed=$((passed + 1)); echo "pip install: ok"
+else
+  failed=$((failed + 1)); echo "pip install: FAILED"; tail -30 build/pip-install.log
+fi
+rm -rf .mesonpy-*
 fuzz_seconds=${FUZZ_SMOKE_SECONDS:-60}
 echo "== fuzz smoke: fuzz_reader_writer for ${fuzz_seconds}s (ASan+UBSan)"
 if bash fuzz/run.sh fuzz_reader_writer "$fuzz_seconds" > build/fuzz-smoke.log 2>&1; then

@@ -27,3 +27,11 @@ def key(tmp_path):
 def planted():
     with open(os.path.join(DATA, "phi", "planted.json"), encoding="utf-8") as f:
         return json.load(f)
+
+# The bindings under test: the in-tree package over build/libdicomscrub.so, unless the caller
+# points DICOMSCRUB_PYTHON_INSTALLED=1 at an installed one (tools/test.sh checks pip install too).
+if not os.environ.get("DICOMSCRUB_PYTHON_INSTALLED"):
+    import sys
+
+    sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
+    os.environ.setdefault("DICOMSCRUB_LIBRARY", os.path.join(ROOT, "build", "libdicomscrub.so"))

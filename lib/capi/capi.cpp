@@ -1,0 +1,248 @@
+// lib/capi — the C ABI over the C++ library: handles, status codes, thread-local last error.
+// No exception and no C++ type crosses it; every entry point catches everything.
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dicomscrub/batch.hpp"
+#include "dicomscrub/deid.hpp"
+#include "dicomscrub/dicomscrub.h"
+#include "dicomscrub/reader.hpp"
+#include "dicomscrub/writer.hpp"
+#include "pseudo/pseudonymizer.hpp"
+
+struct dscrub_engine {
+  dicomscrub::Deidentifier engine;
+};
+
+struct dscrub_result {
+  dscrub_status status = DSCRUB_OK;
+  std::string reason;
+  std::string output_path;
+  std::string audit;
+  std::vector<std::uint8_t> data;
+};
+
+namespace {
+
+thread_local std::string g_error;
+thread_local std::string g_tag_path;
+thread_local std::uint64_t g_offset = 0;
+
+void clear_error() { g_error.clear(); g_tag_path.clear(); g_offset = 0; }
+
+dscrub_status fail(dscrub_status s, const std::string& msg) {
+  g_error = msg;
+  g_tag_path.clear();
+  g_offset = 0;
+  return s;
+}
+
+dscrub_status fail(const dicomscrub::Error& e) {
+  g_error = e.message();
+  g_tag_path = e.tag_path;
+  g_offset = e.offset;
+  switch (e.code) {
+    case dicomscrub::ErrorCode::io: return DSCRUB_ERROR_IO;
+    case dicomscrub::ErrorCode::invalid_argument: return DSCRUB_ERROR_CONFIG;
+    default: return DSCRUB_ERROR_INPUT;
+  }
+}
+
+template <typename F>
+dscrub_status guarded(F&& f) {
+  try {
+    clear_error();
+    return f();
+  } catch (const std::exception& e) {
+    return fail(DSCRUB_ERROR_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return fail(DSCRUB_ERROR_INTERNAL, "internal error");
+  }
+}
+
+dscrub_status make_engine(const char* profile, const char* const* options, std::size_t n, std::vector<std::uint8_t> key,
+                          dscrub_engine** out) {
+  if (!out) return fail(DSCRUB_ERROR_ARGUMENT, "out is NULL");
+  *out = nullptr;
+  dicomscrub::DeidConfig c;
+  c.profile = profile ? profile : "basic";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!options[i]) return fail(DSCRUB_ERROR_ARGUMENT, "an option is NULL");
+    c.options.emplace_back(options[i]);
+  }
+  c.key = std::move(key);
+  auto e = dicomscrub::Deidentifier::create(c);
+  if (!e) { fail(e.error()); return DSCRUB_ERROR_CONFIG; }
+  *out = new dscrub_engine{std::move(e).value()};
+  return DSCRUB_OK;
+}
+
+// Shared tail of every deidentify call: fill the result from an outcome.
+dscrub_status finish(const dicomscrub::FileOutcome& o, dscrub_result** out) {
+  if (o.status == dicomscrub::FileStatus::error || o.status == dicomscrub::FileStatus::not_dicom) {
+    g_error = o.reason;
+    return o.status == dicomscrub::FileStatus::error && o.reason.find(": io:") != std::string::npos ? DSCRUB_ERROR_IO : DSCRUB_ERROR_INPUT;
+  }
+  auto* r = new dscrub_result;
+  r->status = o.status == dicomscrub::FileStatus::withheld ? DSCRUB_WITHHELD : DSCRUB_OK;
+  r->reason = o.status == dicomscrub::FileStatus::withheld ? o.reason : "";
+  r->output_path = o.report.output_path;
+  r->audit = dicomscrub::audit_record(o);
+  *out = r;
+  return r->status;
+}
+
+dscrub_status deidentify_bytes(const dscrub_engine* engine, std::vector<std::uint8_t> bytes, dscrub_result** out) {
+  auto file = dicomscrub::read_source(dicomscrub::owning_memory_source(std::move(bytes)), {}, "<buffer>");
+  if (!file) return fail(file.error());
+  auto rep = engine->engine.apply(*file);
+  if (!rep) return fail(rep.error());
+  dicomscrub::FileOutcome o;
+  o.input = "<buffer>";
+  o.report = *rep;
+  o.status = rep->withheld ? dicomscrub::FileStatus::withheld : dicomscrub::FileStatus::written;
+  o.reason = rep->withhold_reason;
+  dscrub_status s = finish(o, out);
+  if (s == DSCRUB_OK) {
+    auto data = dicomscrub::write_to_buffer(*file);
+    if (!data) { dscrub_result_free(*out); *out = nullptr; return fail(data.error()); }
+    (*out)->data = std::move(*data);
+  }
+  return s;
+}
+
+}  // namespace
+
+extern "C" {
+
+unsigned dscrub_abi_version(void) { return DSCRUB_ABI_VERSION; }
+const char* dscrub_version(void) { return DICOMSCRUB_VERSION; }
+
+const char* dscrub_status_name(dscrub_status s) {
+  switch (s) {
+    case DSCRUB_OK: return "ok";
+    case DSCRUB_WITHHELD: return "withheld";
+    case DSCRUB_ERROR_INPUT: return "input error";
+    case DSCRUB_ERROR_CONFIG: return "configuration error";
+    case DSCRUB_ERROR_IO: return "i/o error";
+    case DSCRUB_ERROR_ARGUMENT: return "argument error";
+    case DSCRUB_ERROR_INTERNAL: return "internal error";
+  }
+  return "unknown status";
+}
+
+const char* dscrub_last_error(void) { return g_error.c_str(); }
+uint64_t dscrub_last_error_offset(void) { return g_offset; }
+const char* dscrub_last_error_tag_path(void) { return g_tag_path.c_str(); }
+
+dscrub_status dscrub_engine_new(const char* profile, const char* const* options, size_t n, const uint8_t* key, size_t key_length,
+                                dscrub_engine** out) {
+  return guarded([&] {
+    if (n && !options) return fail(DSCRUB_ERROR_ARGUMENT, "options is NULL");
+    std::vector<std::uint8_t> k;
+    if (key) k.assign(key, key + key_length);
+    return make_engine(profile, options, n, std::move(k), out);
+  });
+}
+
+dscrub_status dscrub_engine_new_with_key_file(const char* profile, const char* const* options, size_t n, const char* key_file,
+                                              dscrub_engine** out) {
+  return guarded([&] {
+    if (!key_file) return fail(DSCRUB_ERROR_ARGUMENT, "key_file is NULL");
+    auto key = dicomscrub::pseudo::Key::from_file(key_file);
+    if (!key) { fail(key.error()); return DSCRUB_ERROR_CONFIG; }
+    return make_engine(profile, options, n, key->bytes(), out);
+  });
+}
+
+void dscrub_engine_free(dscrub_engine* engine) { delete engine; }
+
+int dscrub_engine_one_time_key(const dscrub_engine* engine) { return engine && engine->engine.one_time_key() ? 1 : 0; }
+
+dscrub_status dscrub_keygen(const char* path) {
+  return guarded([&] {
+    if (!path) return fail(DSCRUB_ERROR_ARGUMENT, "path is NULL");
+    auto st = dicomscrub::pseudo::Key::generate_file(path);
+    return st ? DSCRUB_OK : fail(st.error());
+  });
+}
+
+dscrub_status dscrub_deidentify_buffer(const dscrub_engine* engine, const uint8_t* data, size_t length, dscrub_result** out) {
+  return guarded([&] {
+    if (!engine || !out || (!data && length)) return fail(DSCRUB_ERROR_ARGUMENT, "engine, data or out is NULL");
+    *out = nullptr;
+    return deidentify_bytes(engine, std::vector<std::uint8_t>(data, data + length), out);
+  });
+}
+
+dscrub_status dscrub_deidentify_file(const dscrub_engine* engine, const char* src, const char* dst, dscrub_result** out) {
+  return guarded([&] {
+    if (!engine || !src || !dst || !out) return fail(DSCRUB_ERROR_ARGUMENT, "engine, src, dst or out is NULL");
+    *out = nullptr;
+    std::error_code ec;
+    if (std::filesystem::equivalent(src, dst, ec))
+      return fail(DSCRUB_ERROR_ARGUMENT, "src and dst are the same file: inputs are never modified");
+    auto file = dicomscrub::read_file(src);
+    if (!file) return fail(file.error());
+    auto rep = engine->engine.apply(*file);
+    if (!rep) return fail(rep.error());
+    dicomscrub::FileOutcome o;
+    o.input = src;
+    o.report = *rep;
+    o.status = rep->withheld ? dicomscrub::FileStatus::withheld : dicomscrub::FileStatus::written;
+    o.reason = rep->withhold_reason;
+    if (!rep->withheld) {
+      if (auto st = dicomscrub::write_file_atomically(*file, dst); !st) return fail(st.error());
+      o.output = dst;
+    }
+    return finish(o, out);
+  });
+}
+
+dscrub_status dscrub_deidentify_to_dir(const dscrub_engine* engine, const char* src, const char* dir, dscrub_result** out) {
+  return guarded([&] {
+    if (!engine || !src || !dir || !out) return fail(DSCRUB_ERROR_ARGUMENT, "engine, src, dir or out is NULL");
+    *out = nullptr;
+    dicomscrub::BatchOptions opt;
+    opt.output_dir = dir;
+    return finish(dicomscrub::deidentify_one(engine->engine, src, opt), out);
+  });
+}
+
+dscrub_status dscrub_deidentify_stream(const dscrub_engine* engine, dscrub_read_fn read, void* rctx, dscrub_write_fn write,
+                                       void* wctx, dscrub_result** out) {
+  return guarded([&] {
+    if (!engine || !read || !write || !out) return fail(DSCRUB_ERROR_ARGUMENT, "engine, read, write or out is NULL");
+    *out = nullptr;
+    std::vector<std::uint8_t> in;
+    std::uint8_t buf[1 << 16];
+    for (;;) {
+      long n = read(rctx, buf, sizeof buf);
+      if (n < 0) return fail(DSCRUB_ERROR_IO, "the read callback failed");
+      if (n == 0) break;
+      in.insert(in.end(), buf, buf + n);
+    }
+    dscrub_status s = deidentify_bytes(engine, std::move(in), out);
+    if (s == DSCRUB_OK && write(wctx, (*out)->data.data(), (*out)->data.size()) != 0) {
+      dscrub_result_free(*out);
+      *out = nullptr;
+      return fail(DSCRUB_ERROR_IO, "the write callback failed");
+    }
+    return s;
+  });
+}
+
+dscrub_status dscrub_result_status(const dscrub_result* r) { return r ? r->status : DSCRUB_ERROR_ARGUMENT; }
+const char* dscrub_result_withhold_reason(const dscrub_result* r) { return r ? r->reason.c_str() : ""; }
+const uint8_t* dscrub_result_data(const dscrub_result* r, size_t* length) {
+  if (length) *length = r ? r->data.size() : 0;
+  return r && !r->data.empty() ? r->data.data() : nullptr;
+}
+const char* dscrub_result_output_path(const dscrub_result* r) { return r ? r->output_path.c_str() : ""; }
+const char* dscrub_result_audit_json(const dscrub_result* r) { return r ? r->audit.c_str() : "{}"; }
+void dscrub_result_free(dscrub_result* r) { delete r; }
+
+}  // extern "C"
