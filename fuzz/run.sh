@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build the fuzzers with clang + ASan + UBSan and run one of them.
 #   fuzz/run.sh [TARGET] [SECONDS]     default: fuzz_reader_writer, 60 s
+# Targets: fuzz_reader_writer (parser + writer + dump), fuzz_deid (the whole pipeline),
+#          fuzz_profile (JSON profile files).
 # Seeds: fuzz/corpus/<target>/ (committed: our samples and every crash found so far) plus
 # ../shared/corpus when present. New interesting inputs go to build-fuzz/corpus-<target>/.
 # A crash writes build-fuzz/artifacts/<target>/crash-* and exits non-zero: add that file to
@@ -14,10 +16,12 @@ if [ ! -f build-fuzz/build.ninja ]; then
     -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
     -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
-ninja -C build-fuzz "fuzz/$target" >/dev/null
+ninja -C build-fuzz "fuzz/$target" >/dev/null || { meson setup --reconfigure build-fuzz >/dev/null && ninja -C build-fuzz "fuzz/$target" >/dev/null; }
 mkdir -p "build-fuzz/corpus-$target" "build-fuzz/artifacts/$target"
 seeds=("fuzz/corpus/$target")
-[ -d ../shared/corpus ] && seeds+=(../shared/corpus/fo-dicom ../shared/corpus/pydicom-test ../shared/corpus/pydicom-charset)
+if [ "$target" = fuzz_reader_writer ] && [ -d ../shared/corpus ]; then
+  seeds+=(../shared/corpus/fo-dicom ../shared/corpus/pydicom-test ../shared/corpus/pydicom-charset)
+fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$PWD/fuzz/ubsan.supp
 "build-fuzz/fuzz/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \

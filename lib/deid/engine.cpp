@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "charset/charset.hpp"
+#include "core/text.hpp"
 #include "deid/identifiers.hpp"
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/writer.hpp"
@@ -32,30 +33,9 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && s[b] == ' ') ++b;
-  return s.substr(b);
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    auto end = s.find(sep, start);
-    out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& v, char sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) { if (i) out += sep; out += v[i]; }
-  return out;
-}
+using detail::join_values;
+using detail::split_value;
+using detail::trim_value;
 
 // Attributes whose value identifies a patient, visit or order: Z/D become a keyed token so that
 // grouping survives (Z allows a dummy value, E.1-1a).
@@ -99,24 +79,24 @@ struct Walk {
   }
 
   std::string map_uids(const std::string& raw) {
-    auto parts = split(raw, '\\');
+    auto parts = split_value(raw, '\\');
     for (auto& p : parts) {
-      std::string u = trim(p);
+      std::string u = trim_value(p);
       while (!u.empty() && u.back() == '\0') u.pop_back();
       p = (u.empty() || profile::is_registry_uid(u)) ? u : impl.pseudo.uid(u);
     }
-    return join(parts, '\\');
+    return join_values(parts, '\\');
   }
 
   std::string dummy_for(const Element& e, const std::string& original) {
     using namespace vrs;
     VR vr = e.vr;
     if (is_identifier_attribute(e.tag, vr)) {
-      auto parts = split(trim(original), '\\');
-      for (auto& p : parts) p = trim(p).empty() ? std::string() : impl.pseudo.token("id", trim(p), vr == SH || vr == CS ? 16 : 20);
-      return join(parts, '\\');
+      auto parts = split_value(trim_value(original), '\\');
+      for (auto& p : parts) p = trim_value(p).empty() ? std::string() : impl.pseudo.token("id", trim_value(p), vr == SH || vr == CS ? 16 : 20);
+      return join_values(parts, '\\');
     }
-    if (vr == UI) return trim(original).empty() ? impl.pseudo.uid(fmt::format("dummy:{}", e.tag.str())) : map_uids(original);
+    if (vr == UI) return trim_value(original).empty() ? impl.pseudo.uid(fmt::format("dummy:{}", e.tag.str())) : map_uids(original);
     if (vr == DA) return "19000101";
     if (vr == TM) return "000000";
     if (vr == DT) return "19000101000000";
@@ -175,9 +155,9 @@ struct Walk {
         return true;
       case Action::hash:
         if (auto t = text(e)) {
-          auto parts = split(trim(*t), '\\');
-          for (auto& p : parts) p = trim(p).empty() ? std::string() : impl.pseudo.token("id", trim(p), e.vr == SH ? 16 : 20);
-          set_text(ds, e, join(parts, '\\'));
+          auto parts = split_value(trim_value(*t), '\\');
+          for (auto& p : parts) p = trim_value(p).empty() ? std::string() : impl.pseudo.token("id", trim_value(p), e.vr == SH ? 16 : 20);
+          set_text(ds, e, join_values(parts, '\\'));
         }
         return true;
       case Action::shift_date:
@@ -222,7 +202,7 @@ struct Walk {
     std::map<std::pair<std::uint16_t, std::uint8_t>, std::string> creators;
     for (const auto& e : ds.elements())
       if (e.tag.is_private_creator())
-        if (auto b = e.value.bytes()) creators[{e.tag.group, std::uint8_t(e.tag.element)}] = trim(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
+        if (auto b = e.value.bytes()) creators[{e.tag.group, std::uint8_t(e.tag.element)}] = trim_value(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
     std::map<std::pair<std::uint16_t, std::uint8_t>, int> kept_blocks;
     std::vector<Element> out;
     out.reserve(ds.elements().size());
@@ -326,7 +306,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   // Instances whose pixels may carry burned-in text cannot be vouched for until pixels are cleaned.
   std::string sop_class = ds.get_string(Tag(0x0008, 0x0016)).value_or("");
   std::string category(profile::sop_category(sop_class));
-  std::string burned = trim(ds.get_string(Tag(0x0028, 0x0301)).value_or(""));
+  std::string burned = trim_value(ds.get_string(Tag(0x0028, 0x0301)).value_or(""));
   if (category == "encapsulated_document") {
     report.withheld = true;
     report.withhold_reason = "encapsulated document: its content is not cleaned yet";
@@ -347,8 +327,8 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   }
 
   deid::Identifiers ids = deid::collect_identifiers(ds, cs);
-  std::string identity = trim(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
-  if (identity.empty()) identity = trim(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
+  std::string identity = trim_value(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
+  if (identity.empty()) identity = trim_value(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
   Walk w{*impl_, report, ids};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
@@ -367,7 +347,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     if (m.size() > 64) m = m.substr(0, 64);
     method.push_back(m);
   }
-  ds.set_string(Tag(0x0012, 0x0063), vrs::LO, join(method, '\\'));
+  ds.set_string(Tag(0x0012, 0x0063), vrs::LO, join_values(method, '\\'));
   ds.set(Tag(0x0012, 0x0064), vrs::SQ, {});
   *ds.find(Tag(0x0012, 0x0064)) = code_item_sequence(codes);
   const char* temporal = prof.option(Option::retain_long_modified_dates) ? "MODIFIED"
@@ -376,9 +356,9 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   ds.set_string(Tag(0x0028, 0x0303), vrs::CS, temporal);
 
   rebuild_file_meta(file);
-  std::string study = trim(ds.get_string(Tag(0x0020, 0x000D)).value_or(""));
-  std::string series = trim(ds.get_string(Tag(0x0020, 0x000E)).value_or(""));
-  std::string instance = trim(ds.get_string(Tag(0x0008, 0x0018)).value_or(""));
+  std::string study = trim_value(ds.get_string(Tag(0x0020, 0x000D)).value_or(""));
+  std::string series = trim_value(ds.get_string(Tag(0x0020, 0x000E)).value_or(""));
+  std::string instance = trim_value(ds.get_string(Tag(0x0008, 0x0018)).value_or(""));
   for (auto* s : {&study, &series, &instance}) while (!s->empty() && s->back() == '\0') s->pop_back();
   if (instance.empty()) {
     report.withheld = true;

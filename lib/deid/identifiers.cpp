@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "charset/charset.hpp"
+#include "core/text.hpp"
 
 namespace dicomscrub::deid {
 namespace {
@@ -17,12 +18,7 @@ std::string lower_ascii(std::string_view s) {
   return o;
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && s[b] == ' ') ++b;
-  return s.substr(b);
-}
+std::string trim(std::string s) { return detail::trim_value(std::move(s)); }
 
 std::string text_of(const Dataset& ds, Tag tag, const std::vector<std::string>& cs) {
   const Element* e = ds.find(tag);

@@ -11,6 +11,7 @@
 
 #include "charset/charset.hpp"
 #include "core/bytes.hpp"
+#include "core/text.hpp"
 #include "dict/dictionary.hpp"
 
 namespace dicomscrub::dump {
@@ -19,24 +20,8 @@ namespace {
 using detail::load16;
 using detail::load32;
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    auto end = s.find(sep, start);
-    out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && s[b] == ' ') ++b;
-  return s.substr(b);
-}
+std::vector<std::string> split(const std::string& s, char sep) { return detail::split_value(s, sep); }
+std::string trim(std::string s) { return detail::trim_value(std::move(s)); }
 
 std::vector<std::string> charset_of(const Dataset& ds, const std::vector<std::string>& inherited) {
   if (const Element* e = ds.find(tags::specific_character_set))
