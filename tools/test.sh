@@ -48,14 +48,16 @@ else
   failed=$((failed + 1)); echo "pip install: FAILED"; tail -30 build/pip-install.log
 fi
 rm -rf .mesonpy-*
-fuzz_seconds=${FUZZ_SMOKE_SECONDS:-60}
-echo "== fuzz smoke: fuzz_reader_writer for ${fuzz_seconds}s (ASan+UBSan)"
-if bash fuzz/run.sh fuzz_reader_writer "$fuzz_seconds" > build/fuzz-smoke.log 2>&1; then
-  passed=$((passed + 1))
-  grep -E 'stat::number_of_executed_units|Done' build/fuzz-smoke.log | head -2
-else
-  failed=$((failed + 1))
-  tail -40 build/fuzz-smoke.log
-fi
+fuzz_seconds=${FUZZ_SMOKE_SECONDS:-40}
+for target in fuzz_reader_writer fuzz_deid fuzz_profile; do
+  echo "== fuzz smoke: $target for ${fuzz_seconds}s (ASan+UBSan)"
+  if bash fuzz/run.sh "$target" "$fuzz_seconds" > "build/fuzz-smoke-$target.log" 2>&1; then
+    passed=$((passed + 1))
+    grep -E '^Done' "build/fuzz-smoke-$target.log" | head -1
+  else
+    failed=$((failed + 1))
+    tail -40 "build/fuzz-smoke-$target.log"
+  fi
+done
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$meson_rc" -eq 0 ] && [ "$pytest_rc" -eq 0 ] && [ "$failed" -eq 0 ]
