@@ -9,4 +9,5 @@ int usage_error(const std::string& msg);
 int cmd_deid(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);
 int cmd_profile(const std::vector<std::string>& args);
+int cmd_verify(const std::vector<std::string>& args);
 }  // namespace cli

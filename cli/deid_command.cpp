@@ -35,6 +35,7 @@ int cmd_deid(const std::vector<std::string>& args) {
     else if (a == "--jobs" || a == "-j") { auto v = value("--jobs"); if (!v) return 2; options.jobs = unsigned(std::max(1, std::atoi(v->c_str()))); }
     else if (a == "--audit") { auto v = value("--audit"); if (!v) return 2; audit_path = *v; }
     else if (a == "--dry-run") options.dry_run = true;
+    else if (a == "--no-verify") config.verify = false;
     else if (a.rfind("--", 0) == 0) return usage_error("unknown option " + a);
     else inputs.push_back(a);
   }

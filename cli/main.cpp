@@ -24,10 +24,16 @@ commands:
         De-identify files and folders (recursive) under PS3.15 E.1-1 (default: the
         Basic Profile). Outputs are named DIR/<study>/<series>/<instance>.dcm from
         pseudonymized UIDs, written atomically; inputs are never modified.
+        Every output is checked for the input's identifiers before it is written
+        (withheld on any hit); --no-verify turns that off.
         Options: retain_safe_private, retain_uids, retain_device_identity,
         retain_institution_identity, retain_patient_characteristics,
         retain_long_full_dates, retain_long_modified_dates, clean_descriptors,
         clean_structured_content, clean_graphics.
+  verify [--json] INPUT...
+        Scan files standing alone for PHI-looking content: identifying attributes
+        still filled, their values elsewhere in the file, SSN and e-mail patterns.
+        Reports kinds and tag paths, never values. Exit 3 when anything was found.
   keygen FILE
         Write a new random 256-bit key file (mode 0600).
   profile show [FILE|NAME] [--option NAME]...   Print the effective rules.
@@ -127,6 +133,7 @@ int main(int argc, char** argv) {
   if (cmd == "deid") return cli::cmd_deid(args);
   if (cmd == "keygen") return cli::cmd_keygen(args);
   if (cmd == "profile") return cli::cmd_profile(args);
+  if (cmd == "verify") return cli::cmd_verify(args);
   if (cmd == "rewrite") return cmd_rewrite(args);
   if (cmd == "version" || cmd == "--version") { std::puts("dicomscrub " DICOMSCRUB_VERSION); return 0; }
   if (cmd == "help" || cmd == "--help" || cmd == "-h") { std::fputs(kUsage, stdout); return 0; }

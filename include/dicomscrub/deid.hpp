@@ -22,6 +22,9 @@ struct DeidConfig {
   std::vector<std::string> options;           // e.g. "retain_uids", "clean-descriptors"
   // The secret key (>= 16 bytes). Empty: a random one-time key is made (see one_time_key()).
   std::vector<std::uint8_t> key;
+  // Scan every output for the input's own identifiers before saying it may be written (withheld
+  // on any hit). Turning it off is for measuring its cost, not for production.
+  bool verify = true;
 };
 
 struct DeidReport {

@@ -16,6 +16,7 @@
 #include "dict/dictionary.hpp"
 #include "profile/profile.hpp"
 #include "pseudo/pseudonymizer.hpp"
+#include "verify/verifier.hpp"
 
 namespace dicomscrub {
 
@@ -26,6 +27,7 @@ struct Deidentifier::Impl {
   profile::Profile profile;
   pseudo::Pseudonymizer pseudo;
   bool one_time_key = false;
+  bool verify = true;
   Impl(profile::Profile p, pseudo::Key k) : profile(std::move(p)), pseudo(std::move(k)) {}
 };
 
@@ -279,6 +281,7 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
   }
   auto impl = std::make_unique<Impl>(std::move(p).value(), std::move(key));
   impl->one_time_key = one_time;
+  impl->verify = config.verify;
   return Deidentifier(std::move(impl));
 }
 
@@ -327,6 +330,11 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   }
 
   deid::Identifiers ids = deid::collect_identifiers(ds, cs);
+  verify::Policy policy;
+  policy.dates_retained = impl_->profile.option(Option::retain_long_full_dates);
+  policy.institution_retained = impl_->profile.option(Option::retain_institution_identity);
+  std::vector<verify::Needle> needles;
+  if (impl_->verify) needles = verify::collect_needles(ds, policy);
   std::string identity = trim_value(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
   if (identity.empty()) identity = trim_value(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
   Walk w{*impl_, report, ids};
@@ -364,6 +372,15 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     report.withheld = true;
     report.withhold_reason = "no SOP Instance UID: cannot name the output";
     return report;
+  }
+  if (impl_->verify) {
+    auto findings = verify::scan(file, needles);
+    if (!findings.empty()) {
+      report.withheld = true;
+      report.withhold_reason = fmt::format("residual PHI: {} at {}", verify::to_string(findings[0].kind), findings[0].where);
+      if (findings.size() > 1) report.withhold_reason += fmt::format(" (and {} more)", findings.size() - 1);
+      return report;
+    }
   }
   if (study.empty()) study = "no-study";
   if (series.empty()) series = "no-series";
