@@ -2,6 +2,9 @@
 // and the summary. The work is in lib/batch and lib/deid.
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -16,6 +19,10 @@
 #include "profile/profile.hpp"
 
 namespace cli {
+namespace {
+std::atomic<bool> g_cancel{false};
+extern "C" void on_signal(int) { g_cancel.store(true); }
+}  // namespace
 
 int cmd_deid(const std::vector<std::string>& args) {
   dicomscrub::DeidConfig config;
@@ -62,6 +69,12 @@ int cmd_deid(const std::vector<std::string>& args) {
       if (done == total) std::fputc('\n', stderr);
     };
   }
+  // SIGINT/SIGTERM: finish the files in progress (atomic writes, nothing partial), start no more.
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  options.cancel = &g_cancel;
   auto outcomes = dicomscrub::run_batch(*engine, files, options);
   std::FILE* audit = nullptr;
   if (!audit_path.empty()) {
@@ -69,11 +82,12 @@ int cmd_deid(const std::vector<std::string>& args) {
     if (!audit) std::fprintf(stderr, "error: cannot write the audit file %s\n", audit_path.c_str());
   }
   std::map<std::string, int> withheld_by_reason;
-  int written = 0, withheld = 0, errors = int(problems.size()), skipped = 0;
+  int written = 0, withheld = 0, errors = int(problems.size()), skipped = 0, not_started = 0, present = 0;
   for (const auto& o : outcomes) {
     if (audit) std::fprintf(audit, "%s\n", dicomscrub::audit_record(o).c_str());
     switch (o.status) {
-      case dicomscrub::FileStatus::written: ++written; break;
+      case dicomscrub::FileStatus::written: ++written; present += o.already_present; break;
+      case dicomscrub::FileStatus::not_started: ++not_started; break;
       case dicomscrub::FileStatus::withheld: ++withheld; withheld_by_reason[o.reason]++; break;
       case dicomscrub::FileStatus::not_dicom: ++skipped; std::fprintf(stderr, "skipped: %s\n", o.reason.c_str()); break;
       case dicomscrub::FileStatus::error: ++errors; std::fprintf(stderr, "error: %s\n", o.reason.c_str()); break;
@@ -82,9 +96,12 @@ int cmd_deid(const std::vector<std::string>& args) {
   if (audit) std::fclose(audit);
   std::printf("%s%zu inputs: %d written, %d withheld, %d errors, %d not DICOM (skipped)\n",
               options.dry_run ? "dry run: " : "", files.size(), written, withheld, errors, skipped);
+  if (present) std::printf("  %d of the written were already present from an earlier run (identical)\n", present);
   for (const auto& [reason, n] : withheld_by_reason) std::printf("  withheld %d: %s\n", n, reason.c_str());
+  if (not_started) std::printf("interrupted: %d inputs not started; run the same command again to finish them\n", not_started);
   std::printf("profile: %s; key fingerprint %s%s\n", engine->method_description().c_str(), engine->key_fingerprint().c_str(),
               engine->one_time_key() ? " (one-time)" : "");
+  if (not_started) return 130;
   if (errors) return 1;
   if (withheld) return 3;
   return 0;

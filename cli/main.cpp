@@ -48,7 +48,9 @@ commands:
         Print the version.
 
 Exit codes: 0 success; 1 some input failed (the others were still processed);
-2 usage or configuration error; 3 (deid) some inputs withheld, none failed.
+2 usage or configuration error; 3 (deid) some inputs withheld, none failed;
+130 (deid) interrupted by a signal: the files started were finished, the rest not
+started (run the same command again to finish).
 )";
 
 }  // namespace

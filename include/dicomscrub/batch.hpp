@@ -3,6 +3,7 @@
 // input order (so summaries and audit files do not depend on scheduling).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -12,7 +13,7 @@
 
 namespace dicomscrub {
 
-enum class FileStatus { written, withheld, error, not_dicom };
+enum class FileStatus { written, withheld, error, not_dicom, not_started };
 const char* to_string(FileStatus s);
 
 struct FileOutcome {
@@ -20,6 +21,7 @@ struct FileOutcome {
   std::string output;        // empty unless written (or, in a dry run, would be)
   FileStatus status = FileStatus::error;
   std::string reason;        // withhold reason or error message; never an element value
+  bool already_present = false;  // written by an earlier run with identical bytes
   DeidReport report;
 };
 
@@ -28,6 +30,9 @@ struct BatchOptions {
   unsigned jobs = 1;
   bool dry_run = false;      // decide and report, write nothing
   std::function<void(std::size_t done, std::size_t total)> progress;  // called from workers, serialized
+  // Set (e.g. from a signal handler) to stop taking new files; files in progress still finish,
+  // so no partial output is left, and the rest are reported as not_started.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Regular files named, and every regular file under folders named (recursive, sorted), each once.

@@ -23,7 +23,7 @@ struct ReadOptions {
   std::string transfer_syntax;
   std::size_t max_depth = 64;                     // sequence nesting
   std::size_t max_elements = 4'000'000;           // elements, items and fragments per file
-  std::uint64_t max_inflated_size = 1ull << 32;   // deflated data sets
+  std::uint64_t max_inflated_size = 256ull << 20;  // deflated data sets (a valid file can inflate ~1000x)
   // Files up to this size are read into memory in one call; larger ones are parsed through
   // bounded block reads.
   std::uint64_t whole_file_limit = 8u << 20;

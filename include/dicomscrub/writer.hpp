@@ -40,8 +40,14 @@ struct AtomicWriteOptions {
   bool fsync = false;    // flush to disk before the rename (durable across power loss; slower)
 };
 // Writes to a temporary file beside `path`, then renames it: readers of `path` never see a
-// partial file, and a failure leaves nothing behind.
+// partial file, and a failure leaves nothing behind. Without `replace`, an existing `path` is an
+// error, checked atomically by the rename itself (two writers of one path cannot both win).
 Status write_file_atomically(const DicomFile& file, const std::string& path, AtomicWriteOptions options = {});
+
+// For reruns: like write_file_atomically without replace, but when `path` already holds exactly
+// the bytes we would write, that is success (returns true: already present). A different file
+// there is an error and is left as it is.
+Result<bool> write_file_once(const DicomFile& file, const std::string& path, AtomicWriteOptions options = {});
 
 // Our identity in the File Meta Information.
 inline constexpr const char* kImplementationClassUid = "2.25.163043328793394361386563718476478930761";

@@ -23,6 +23,7 @@ const char* to_string(FileStatus s) {
     case FileStatus::withheld: return "withheld";
     case FileStatus::error: return "error";
     case FileStatus::not_dicom: return "not_dicom";
+    case FileStatus::not_started: return "not_started";
   }
   return "?";
 }
@@ -88,22 +89,30 @@ FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input,
     o.output.clear();
     return o;
   }
-  if (auto st = write_file_atomically(*file, out.string()); !st) {
+  auto st = write_file_once(*file, out.string());
+  if (!st) {
     o.status = FileStatus::error;
     o.reason = st.error().message();
     o.output.clear();
     return o;
   }
   o.status = FileStatus::written;
+  o.already_present = *st;
   return o;
 }
 
 std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector<std::string>& inputs, const BatchOptions& options) {
   std::vector<FileOutcome> outcomes(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    outcomes[i].input = inputs[i];
+    outcomes[i].status = FileStatus::not_started;
+    outcomes[i].reason = "interrupted before this input was started";
+  }
   std::atomic<std::size_t> next{0}, done{0};
   std::mutex progress_mutex;
   auto worker = [&] {
     for (;;) {
+      if (options.cancel && options.cancel->load()) return;
       std::size_t i = next.fetch_add(1);
       if (i >= inputs.size()) return;
       outcomes[i] = deidentify_one(engine, inputs[i], options);
@@ -131,6 +140,7 @@ std::string audit_record(const FileOutcome& o) {
   w.Key("output"); o.output.empty() ? w.Null() : (str(o.output), true);
   w.Key("status"); w.String(to_string(o.status));
   w.Key("reason"); o.reason.empty() ? w.Null() : (str(o.reason), true);
+  if (o.already_present) { w.Key("already_present"); w.Bool(true); }
   w.Key("actions");
   w.StartObject();
   for (const auto& [k, v] : o.report.action_counts) { w.Key(k.c_str()); w.Int(v); }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -83,21 +84,66 @@ std::string temp_name(const std::string& path) {
 
 }  // namespace
 
-Status write_file_atomically(const DicomFile& file, const std::string& path, AtomicWriteOptions options) {
-  if (!options.replace && ::access(path.c_str(), F_OK) == 0)
-    return Error{ErrorCode::io, path, 0, {}, "output exists; refusing to replace it"};
+namespace {
+
+// Writes the temporary file; returns its name.
+Result<std::string> write_temp(const DicomFile& file, const std::string& path, bool do_fsync) {
   std::string tmp = temp_name(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Error{ErrorCode::io, path, 0, {}, fmt::format("cannot create output: {}", std::strerror(errno))};
   FileSink sink(fd, path);
   Status st = write(file, sink);
   if (st) st = sink.flush();
-  if (st && options.fsync && ::fsync(fd) != 0) st = Error{ErrorCode::io, path, 0, {}, fmt::format("fsync failed: {}", std::strerror(errno))};
+  if (st && do_fsync && ::fsync(fd) != 0) st = Error{ErrorCode::io, path, 0, {}, fmt::format("fsync failed: {}", std::strerror(errno))};
   if (::close(fd) != 0 && st) st = Error{ErrorCode::io, path, 0, {}, fmt::format("close failed: {}", std::strerror(errno))};
-  if (st && ::rename(tmp.c_str(), path.c_str()) != 0)
-    st = Error{ErrorCode::io, path, 0, {}, fmt::format("rename failed: {}", std::strerror(errno))};
-  if (!st) ::unlink(tmp.c_str());
-  return st;
+  if (!st) {
+    ::unlink(tmp.c_str());
+    return st.error();
+  }
+  return tmp;
+}
+
+bool same_content(const std::string& a, const std::string& b) {
+  int fa = ::open(a.c_str(), O_RDONLY | O_CLOEXEC), fb = ::open(b.c_str(), O_RDONLY | O_CLOEXEC);
+  bool same = fa >= 0 && fb >= 0;
+  std::vector<char> ba(1 << 16), bb(1 << 16);
+  while (same) {
+    ssize_t na = ::read(fa, ba.data(), ba.size()), nb = ::read(fb, bb.data(), bb.size());
+    if (na != nb || na < 0) { same = false; break; }
+    if (na == 0) break;
+    same = std::memcmp(ba.data(), bb.data(), std::size_t(na)) == 0;
+  }
+  if (fa >= 0) ::close(fa);
+  if (fb >= 0) ::close(fb);
+  return same;
+}
+
+}  // namespace
+
+Status write_file_atomically(const DicomFile& file, const std::string& path, AtomicWriteOptions options) {
+  auto tmp = write_temp(file, path, options.fsync);
+  if (!tmp) return std::move(tmp).error();
+  int rc = options.replace ? ::rename(tmp->c_str(), path.c_str())
+                           : ::renameat2(AT_FDCWD, tmp->c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
+  if (rc != 0) {
+    int err = errno;
+    ::unlink(tmp->c_str());
+    if (err == EEXIST) return Error{ErrorCode::io, path, 0, {}, "output exists; refusing to replace it"};
+    return Error{ErrorCode::io, path, 0, {}, fmt::format("rename failed: {}", std::strerror(err))};
+  }
+  return Ok{};
+}
+
+Result<bool> write_file_once(const DicomFile& file, const std::string& path, AtomicWriteOptions options) {
+  auto tmp = write_temp(file, path, options.fsync);
+  if (!tmp) return std::move(tmp).error();
+  if (::renameat2(AT_FDCWD, tmp->c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) == 0) return false;
+  int err = errno;
+  bool identical = err == EEXIST && same_content(*tmp, path);
+  ::unlink(tmp->c_str());
+  if (identical) return true;
+  if (err == EEXIST) return Error{ErrorCode::io, path, 0, {}, "a different file already exists at the output path; left as it is"};
+  return Error{ErrorCode::io, path, 0, {}, fmt::format("rename failed: {}", std::strerror(err))};
 }
 
 }  // namespace dicomscrub
