@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: unit suites, GDCM differential, corpus round trip (when ../shared/corpus is there),
-# and a fuzz smoke run under ASan+UBSan. Ends with one "N passed, N failed" line.
+# end-to-end pytest, pip install in a fresh venv, the sanitizer suites (ASan+UBSan, TSan) and fuzz
+# smoke runs. Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || exit 1
@@ -48,6 +49,14 @@ else
   failed=$((failed + 1)); echo "pip install: FAILED"; tail -30 build/pip-install.log
 fi
 rm -rf .mesonpy-*
+echo "== sanitizers: ASan+UBSan suite, TSan threaded tests"
+if bash tools/sanitizers.sh > build/sanitizers.log 2>&1; then
+  grep -E '^sanitizer' build/sanitizers.log
+else
+  cat build/sanitizers.log | tail -60
+fi
+read -r s_passed s_failed < <(sed -n 's/^sanitizers: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' build/sanitizers.log | tail -1)
+passed=$((passed + ${s_passed:-0})); failed=$((failed + ${s_failed:-1}))
 fuzz_seconds=${FUZZ_SMOKE_SECONDS:-40}
 for target in fuzz_reader_writer fuzz_deid fuzz_profile; do
   echo "== fuzz smoke: $target for ${fuzz_seconds}s (ASan+UBSan)"

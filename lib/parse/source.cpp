@@ -22,7 +22,7 @@ class MemorySource final : public ByteSource {
   Status read(std::uint64_t offset, std::span<std::uint8_t> out) const override {
     if (offset > b_.size() || out.size() > b_.size() - offset)
       return Error{ErrorCode::invalid_argument, {}, offset, {}, "read past the end of a memory source"};
-    std::memcpy(out.data(), b_.data() + offset, out.size());
+    if (!out.empty()) std::memcpy(out.data(), b_.data() + offset, out.size());  // empty source: data() may be null
     return Ok{};
   }
 
@@ -38,7 +38,7 @@ class OwningMemorySource final : public ByteSource {
   Status read(std::uint64_t offset, std::span<std::uint8_t> out) const override {
     if (offset > v_.size() || out.size() > v_.size() - offset)
       return Error{ErrorCode::invalid_argument, {}, offset, {}, "read past the end of a memory source"};
-    std::memcpy(out.data(), v_.data() + offset, out.size());
+    if (!out.empty()) std::memcpy(out.data(), v_.data() + offset, out.size());  // empty source: data() may be null
     return Ok{};
   }
 

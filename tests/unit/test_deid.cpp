@@ -7,6 +7,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include <filesystem>
+#include <map>
+
+#include "dicomscrub/batch.hpp"
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
@@ -227,4 +231,27 @@ TEST_CASE("profile JSON: rules by tag, keyword, mask and private creator; errors
   auto opt = profile::Profile::from_json("{\"options\": [\"retain_everything\"]}", "o.json");
   REQUIRE_FALSE(opt.ok());
   CHECK(opt.error().reason.find("retain_safe_private") != std::string::npos);  // the hint lists options
+}
+
+TEST_CASE("batch: two jobs give the same outcomes and bytes as one (run under TSan in CI)") {
+  namespace fs = std::filesystem;
+  auto inputs = collect_inputs({test::source_root() + "/tests/data/phi", test::source_root() + "/tests/data"});
+  REQUIRE(inputs.size() > 20);
+  auto e = engine({"clean_descriptors", "retain_long_modified_dates"});
+  std::map<std::string, std::vector<std::uint8_t>> outputs[2];
+  for (unsigned jobs : {1u, 2u}) {
+    fs::path dir = fs::temp_directory_path() / ("dicomscrub_unit_batch_" + std::to_string(jobs));
+    fs::remove_all(dir);
+    BatchOptions o;
+    o.output_dir = dir.string();
+    o.jobs = jobs;
+    auto outcomes = run_batch(e, inputs, o);
+    REQUIRE(outcomes.size() == inputs.size());
+    for (std::size_t i = 0; i < inputs.size(); ++i) CHECK(outcomes[i].input == inputs[i]);
+    for (auto& p : fs::recursive_directory_iterator(dir))
+      if (p.is_regular_file()) outputs[jobs - 1][fs::relative(p.path(), dir).string()] = test::read_bytes(p.path().string());
+    fs::remove_all(dir);
+  }
+  CHECK(outputs[0].size() >= 10);
+  CHECK(outputs[0] == outputs[1]);
 }
