@@ -217,6 +217,9 @@ struct Walk {
         if (it != creators.end()) creator = it->second;
       }
       profile::Decision d = impl.profile.decide(e.tag, e.vr, creator);
+      // VR bytes that are no VR: no dummy or cleaned value can be written for them, and a reader
+      // could take them for Implicit VR. Remove, whatever the table says (fail closed).
+      if (!is_known_vr(e.vr)) d = {Action::remove, nullptr, "VR bytes that are not a VR"};
       if (apply(ds, e, d, path, depth)) {
         if (e.tag.is_private()) kept_blocks[{e.tag.group, std::uint8_t(e.tag.element >> 8)}]++;
         out.push_back(std::move(e));

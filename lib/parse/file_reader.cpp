@@ -136,8 +136,13 @@ Result<DicomFile> read_source(std::shared_ptr<ByteSource> source, const ReadOpti
         file.encoding_detected = file.transfer_syntax_uid.empty();
       }
     } else if (file.encoding.explicit_vr && !guess.explicit_vr && !guess.big_endian) {
-      file.encoding.explicit_vr = false;  // declared explicit, written implicit: read what is there
-      file.encoding_detected = true;
+      // Declared explicit, but the first element has no VR: written implicit, if its 32-bit
+      // length fits the data (else it is an explicit element with odd VR bytes).
+      std::uint32_t implicit_len = std::uint32_t(b[4]) | (std::uint32_t(b[5]) << 8) | (std::uint32_t(b[6]) << 16) | (std::uint32_t(b[7]) << 24);
+      if (implicit_len == kUndefinedLength || implicit_len <= body->size() - body_begin - 8) {
+        file.encoding.explicit_vr = false;
+        file.encoding_detected = true;
+      }
     }
   } else if (body->size() - body_begin > 0) {
     return reader.error(ErrorCode::truncated, body_begin, "fewer than 8 bytes where the data set should start");
