@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct FileOutcome {
   FileStatus status = FileStatus::error;
   std::string reason;        // withhold reason or error message; never an element value
   bool already_present = false;  // written by an earlier run with identical bytes
+  std::uint64_t error_offset = 0;  // for errors about the input's bytes
+  std::string error_tag_path;
   DeidReport report;
 };
 

@@ -59,6 +59,8 @@ FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input,
   if (!file) {
     o.status = file.error().code == ErrorCode::not_dicom ? FileStatus::not_dicom : FileStatus::error;
     o.reason = file.error().message();
+    o.error_offset = file.error().offset;
+    o.error_tag_path = file.error().tag_path;
     return o;
   }
   auto rep = engine.apply(*file);

@@ -84,6 +84,8 @@ dscrub_status make_engine(const char* profile, const char* const* options, std::
 dscrub_status finish(const dicomscrub::FileOutcome& o, dscrub_result** out) {
   if (o.status == dicomscrub::FileStatus::error || o.status == dicomscrub::FileStatus::not_dicom) {
     g_error = o.reason;
+    g_offset = o.error_offset;
+    g_tag_path = o.error_tag_path;
     return o.status == dicomscrub::FileStatus::error && o.reason.find(": io:") != std::string::npos ? DSCRUB_ERROR_IO : DSCRUB_ERROR_INPUT;
   }
   auto* r = new dscrub_result;
