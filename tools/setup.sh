@@ -19,6 +19,7 @@ command -v meson >/dev/null 2>&1 || need_pip+=(meson)
 command -v ninja >/dev/null 2>&1 || need_pip+=(ninja)
 python3 -c "import pydicom" >/dev/null 2>&1 || need_pip+=(pydicom)
 python3 -c "import pytest" >/dev/null 2>&1 || need_pip+=(pytest)
+python3 -c "import distributed" >/dev/null 2>&1 || need_pip+=("dask[distributed]")
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "setup: pip installing ${need_pip[*]}"
   python3 -m pip install -q "${need_pip[@]}"

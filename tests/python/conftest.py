@@ -34,4 +34,6 @@ if not os.environ.get("DICOMSCRUB_PYTHON_INSTALLED"):
     import sys
 
     sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
+    # Worker processes (Dask) import the package too: give them the same path.
+    os.environ["PYTHONPATH"] = os.path.join(ROOT, "bindings", "python") + os.pathsep + os.environ.get("PYTHONPATH", "")
     os.environ.setdefault("DICOMSCRUB_LIBRARY", os.path.join(ROOT, "build", "libdicomscrub.so"))
