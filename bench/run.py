@@ -47,6 +47,8 @@ def main():
     ap.add_argument("--tmpfs", action="store_true")
     ap.add_argument("--deid", action="store_true", help="also time `dicomscrub deid` (Basic Profile) with 1 and 2 jobs")
     ap.add_argument("--only", default="", help="comma-separated corpora to run (ct,multiframe,tiny)")
+    ap.add_argument("--peers", action="store_true",
+                    help="also time gdcmanon (Debian libgdcm-tools) and the PyPI peers dicognito, deid, dicom-anonymizer")
     a = ap.parse_args()
     base = "/dev/shm/dicomscrub-bench" if a.tmpfs else os.path.join(ROOT, "bench", "out")
     corpus = os.path.join(base, "corpus")
@@ -67,6 +69,16 @@ def main():
             subprocess.check_call([cli, "keygen", key], stdout=subprocess.DEVNULL)
         tools["deid -j1"] = lambda s, d: [cli, "deid", "--key-file", key, "--output", d, "--jobs", "1", s]
         tools["deid -j2"] = lambda s, d: [cli, "deid", "--key-file", key, "--output", d, "--jobs", "2", s]
+    if a.peers:
+        cert = os.path.join(base, "bench-cert.pem")
+        if not os.path.exists(cert):
+            subprocess.check_call(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-keyout", os.path.join(base, "bench-key.pem"),
+                                   "-out", cert, "-days", "30", "-nodes", "-subj", "/CN=bench"], stderr=subprocess.DEVNULL)
+        runner = os.path.join(ROOT, "bench", "peers_runner.py")
+        tools["gdcmanon"] = lambda s, d: ["gdcmanon", "-e", "-r", "--continue", "-c", cert, "-i", s, "-o", d]
+        tools["dicognito"] = lambda s, d: [sys.executable, runner, "dicognito", s, d]
+        tools["deid (pydicom)"] = lambda s, d: [sys.executable, runner, "deid", s, d]
+        tools["dicom-anonymizer"] = lambda s, d: ["dicom-anonymizer", s, d]
     results = {}
     for name in ("ct", "multiframe", "tiny"):
         if a.only and name not in a.only.split(","):
@@ -77,6 +89,7 @@ def main():
         nfiles, nbytes = size_of(src)
         times = {t: [] for t in tools}
         rss = {t: 0.0 for t in tools}
+        produced = {t: 0 for t in tools}
         for _ in range(a.rounds):
             for t, make in tools.items():
                 dst = os.path.join(base, "dst")
@@ -84,12 +97,13 @@ def main():
                 dt, peak = run(make(src, dst))
                 times[t].append(dt)
                 rss[t] = max(rss[t], peak)
+                produced[t] = sum(len(fs) for _, _, fs in os.walk(dst)) if os.path.isdir(dst) else 0
         shutil.rmtree(os.path.join(base, "dst"), ignore_errors=True)
         med = {t: statistics.median(v) for t, v in times.items()}
         results[name] = {
             "files": nfiles, "bytes": nbytes, "rounds": a.rounds,
             "tools": {t: {"median_s": med[t], "files_per_s": nfiles / med[t], "mb_per_s": nbytes / 1e6 / med[t],
-                          "peak_rss_mb": rss[t], "ratio_to_cp": med[t] / med["cp"],
+                          "peak_rss_mb": rss[t], "outputs": produced[t], "ratio_to_cp": med[t] / med["cp"],
                           "ratio_to_gdcm": med[t] / med["gdcm"]} for t in tools},
         }
     os.makedirs(os.path.join(ROOT, "bench", "out"), exist_ok=True)
@@ -97,11 +111,11 @@ def main():
         json.dump(results, f, indent=1)
     where = "tmpfs (/dev/shm)" if a.tmpfs else "disk"
     print(f"read+write, {where}, median of {a.rounds} alternating rounds; ratio = wall time / the other tool's wall time\n")
-    print("| corpus | files | MB | tool | median s | files/s | MB/s | peak RSS MB | ratio to cp | ratio to GDCM |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    print("| corpus | files | MB | tool | outputs | median s | files/s | MB/s | peak RSS MB | ratio to cp | ratio to GDCM |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         for t, v in r["tools"].items():
-            print(f"| {name} | {r['files']} | {r['bytes'] / 1e6:.0f} | {t} | {v['median_s']:.3f} | {v['files_per_s']:.0f} | "
+            print(f"| {name} | {r['files']} | {r['bytes'] / 1e6:.0f} | {t} | {v['outputs']} | {v['median_s']:.3f} | {v['files_per_s']:.0f} | "
                   f"{v['mb_per_s']:.0f} | {v['peak_rss_mb']:.0f} | {v['ratio_to_cp']:.2f} | {v['ratio_to_gdcm']:.2f} |")
 
 
