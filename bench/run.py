@@ -78,7 +78,7 @@ def main():
         tools["gdcmanon"] = lambda s, d: ["gdcmanon", "-e", "-r", "--continue", "-c", cert, "-i", s, "-o", d]
         tools["dicognito"] = lambda s, d: [sys.executable, runner, "dicognito", s, d]
         tools["deid (pydicom)"] = lambda s, d: [sys.executable, runner, "deid", s, d]
-        tools["dicom-anonymizer"] = lambda s, d: ["dicom-anonymizer", s, d]
+        tools["dicom-anonymizer"] = lambda s, d: ["bash", "-c", 'mkdir -p "$2" && exec dicom-anonymizer "$1" "$2"', "_", s, d]
     results = {}
     for name in ("ct", "multiframe", "tiny"):
         if a.only and name not in a.only.split(","):
