@@ -1,6 +1,8 @@
 // lib/parse/element_reader.cpp — see element_reader.hpp.
 #include "parse/element_reader.hpp"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "core/bytes.hpp"
@@ -29,13 +31,22 @@ Status ElementReader::count() {
   return Ok{};
 }
 
-// Header bytes come from memory directly, or through a 16-byte window read with pread.
+Status ElementReader::load_block(std::uint64_t offset) {
+  std::size_t n = std::size_t(std::min<std::uint64_t>(kBlock, src_.size() - offset));
+  block_.resize(n);  // at most 64 KiB
+  if (auto st = src_.read(offset, block_); !st) return st;
+  block_offset_ = offset;
+  return Ok{};
+}
+
+// Header bytes come from memory directly, or from the current block of a file source.
 Status ElementReader::fetch(std::uint64_t offset, std::size_t n, const std::uint8_t*& p) {
   if (offset > src_.size() || n > src_.size() - offset)
     return error(ErrorCode::truncated, offset, "the data ends inside an element header");
   if (!mem_.empty()) { p = mem_.data() + offset; return Ok{}; }
-  if (auto st = src_.read(offset, std::span<std::uint8_t>(window_, n)); !st) return st;
-  p = window_;
+  if (offset < block_offset_ || offset + n > block_offset_ + block_.size())
+    if (auto st = load_block(offset); !st) return st;
+  p = block_.data() + (offset - block_offset_);
   return Ok{};
 }
 
@@ -43,7 +54,14 @@ Value ElementReader::make_value(std::uint64_t offset, std::uint32_t length, Stat
   st = Ok{};
   if (!mem_.empty() || length > opt_.defer_threshold) return Value::in_source(&src_, offset, length);
   std::vector<std::uint8_t> bytes(length);  // bounded by defer_threshold and checked against the source size
-  st = src_.read(offset, bytes);
+  if (offset >= block_offset_ && offset + length <= block_offset_ + block_.size()) {
+    if (length) std::memcpy(bytes.data(), block_.data() + (offset - block_offset_), length);
+  } else if (length <= kBlock / 2) {
+    st = load_block(offset);  // small values usually have neighbours: read ahead
+    if (st && length) std::memcpy(bytes.data(), block_.data(), length);
+  } else {
+    st = src_.read(offset, bytes);
+  }
   return Value::owned(std::move(bytes));
 }
 

@@ -42,7 +42,12 @@ class ElementReader {
   std::string name_;
   std::vector<PathStep> path_;
   std::size_t count_ = 0;
-  std::uint8_t window_[16]{};
+  // File sources: one block read serves many headers and small values (one pread per 64 KiB,
+  // not one per element).
+  static constexpr std::size_t kBlock = 64 << 10;
+  std::vector<std::uint8_t> block_;
+  std::uint64_t block_offset_ = 0;
+  Status load_block(std::uint64_t offset);
 };
 
 // Guess the encoding of a data set from its first element header (8+ bytes).
