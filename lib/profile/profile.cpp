@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -67,12 +68,31 @@ bool repeating_group_ok(const E11Row& r, Tag tag) {
   return true;
 }
 
+// Exact rows sorted by tag, built once: every element of every file asks.
+const std::vector<const E11Row*>& exact_rows() {
+  static const std::vector<const E11Row*> rows = [] {
+    std::vector<const E11Row*> v;
+    for (const auto& r : kE11Rows)
+      if (!r.private_row && r.mask == 0xFFFFFFFF) v.push_back(&r);
+    std::sort(v.begin(), v.end(), [](const E11Row* a, const E11Row* b) { return a->value < b->value; });
+    return v;
+  }();
+  return rows;
+}
+
 const E11Row* find_row(Tag tag) {
   const std::uint32_t v = tag.value();
-  for (const auto& r : kE11Rows)
-    if (!r.private_row && r.mask == 0xFFFFFFFF && r.value == v) return &r;
-  for (const auto& r : kE11Rows)
-    if (!r.private_row && r.mask != 0xFFFFFFFF && (v & r.mask) == r.value && repeating_group_ok(r, tag)) return &r;
+  const auto& exact = exact_rows();
+  auto it = std::lower_bound(exact.begin(), exact.end(), v, [](const E11Row* r, std::uint32_t x) { return r->value < x; });
+  if (it != exact.end() && (*it)->value == v) return *it;
+  static const std::vector<const E11Row*> masked = [] {
+    std::vector<const E11Row*> m;
+    for (const auto& r : kE11Rows)
+      if (!r.private_row && r.mask != 0xFFFFFFFF) m.push_back(&r);
+    return m;
+  }();
+  for (const E11Row* r : masked)
+    if ((v & r->mask) == r->value && repeating_group_ok(*r, tag)) return r;
   return nullptr;
 }
 

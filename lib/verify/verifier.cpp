@@ -5,6 +5,7 @@
 #include <cctype>
 #include <functional>
 #include <regex>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -179,9 +180,9 @@ std::vector<Needle> collect_needles(const Dataset& ds, const Policy& policy) {
   }
   // Dedupe; keep the first kind given.
   std::vector<Needle> unique;
+  std::set<std::pair<std::string, bool>> seen;
   for (auto& n : out)
-    if (std::none_of(unique.begin(), unique.end(), [&](const Needle& u) { return lower(u.text) == lower(n.text) && u.whole_word == n.whole_word; }))
-      unique.push_back(n);
+    if (seen.insert({lower(n.text), n.whole_word}).second) unique.push_back(std::move(n));
   return unique;
 }
 
