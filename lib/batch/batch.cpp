@@ -91,6 +91,7 @@ FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input,
     o.output.clear();
     return o;
   }
+  align_bulk_data(*file);
   auto st = write_file_once(*file, out.string());
   if (!st) {
     o.status = FileStatus::error;

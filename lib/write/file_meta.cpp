@@ -1,5 +1,7 @@
 // lib/write/file_meta.cpp — rebuild the File Meta Information of an output file so it tells the
 // truth about the data set (SOP class/instance, transfer syntax) and about who wrote it.
+#include <vector>
+
 #include "dicomscrub/writer.hpp"
 
 namespace dicomscrub {
@@ -26,6 +28,15 @@ void rebuild_file_meta(DicomFile& file) {
   m.remove(Tag(0x0002, 0x0016));
   m.remove(Tag(0x0002, 0x0017));
   m.remove(Tag(0x0002, 0x0018));
+  // Private Information is whatever the sender put there: it leaves with the rest of the input.
+  m.remove(Tag(0x0002, 0x0100));
+  m.remove(Tag(0x0002, 0x0102));
+  // Anything else in group 0002 that PS3.10 does not define is not ours to pass on either.
+  std::vector<Tag> extra;
+  for (const auto& e : m.elements())
+    if (e.tag.element > 0x0018 || (e.tag.element > 0x0003 && e.tag.element < 0x0010) || e.tag.element == 0x0011 || e.tag.element == 0x0014 || e.tag.element == 0x0015)
+      extra.push_back(e.tag);
+  for (Tag t : extra) m.remove(t);
 }
 
 }  // namespace dicomscrub

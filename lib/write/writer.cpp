@@ -189,6 +189,33 @@ bool tree_modified(const Dataset& ds) {
 
 }  // namespace
 
+void align_bulk_data(DicomFile& file) {
+  if (file.encoding.deflated) return;
+  // The first top-level value left in a file source and large enough to matter.
+  std::uint64_t before = 0;
+  const Element* bulk = nullptr;
+  for (const auto& e : file.dataset.elements()) {
+    if (e.form == ElementForm::value && !e.value.bytes() && e.value.size() >= (1u << 20)) { bulk = &e; break; }
+    before += element_size(e, file.encoding);
+  }
+  if (!bulk) return;
+  const std::uint64_t header = file.encoding.explicit_vr ? (long_form(bulk->vr) ? 12 : 8) : 8;
+  Dataset& meta = file.meta;
+  meta.remove(Tag(0x0002, 0x0100));
+  meta.remove(Tag(0x0002, 0x0102));
+  const std::string creator = std::string(kImplementationClassUid) + ".1";  // 46 chars: even
+  auto out_offset = [&] {
+    return (file.has_preamble ? 132 : 0) + encoded_size(meta, Encoding{true, false, false}) + before + header;
+  };
+  const std::uint64_t in_offset = bulk->value.source_offset();
+  std::uint64_t fixed = out_offset() + 8 + creator.size() + 12;  // with both elements, empty padding
+  std::uint64_t pad = (in_offset + 4096 - fixed % 4096) % 4096;
+  if (out_offset() % 4096 == in_offset % 4096) return;
+  if (pad % 2) return;  // cannot happen with even-length values; never write odd padding
+  meta.set_string(Tag(0x0002, 0x0100), vrs::UI, creator);
+  meta.set(Tag(0x0002, 0x0102), vrs::OB, std::vector<std::uint8_t>(pad, 0));
+}
+
 Status ByteSink::copy_from(const ByteSource& src, std::uint64_t offset, std::uint64_t length) {
   std::vector<std::uint8_t> buf(std::size_t(std::min<std::uint64_t>(length, 1 << 20)));
   while (length > 0) {

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
@@ -109,4 +110,39 @@ TEST_CASE("writer: atomic output: no partial file, no overwrite, no temporary le
   CHECK(count == 1);  // only out.dcm
   ::chmod(ro.c_str(), 0755);
   fs::remove_all(dir);
+}
+
+TEST_CASE("writer: bulk data keeps its page offset; input Private Information never passes") {
+  Enc e;
+  e.raw(std::string(128, '\0')).raw("DICM");
+  Enc meta;
+  meta.element(0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1").element(0x0002, 0x0100, "UI", "1.2.3.4");
+  meta.header(0x0002, 0x0102, "OB", 6).raw("Smith!");  // a sender's private information
+  e.header(0x0002, 0x0000, "UL", 4).u32(std::uint32_t(meta.out.size())).raw(meta.out);
+  e.element(0x0008, 0x0018, "UI", "1.2.3.4.5");
+  std::vector<std::uint8_t> px(3u << 20);
+  for (std::size_t i = 0; i < px.size(); ++i) px[i] = std::uint8_t(i * 7);
+  e.header(0x7FE0, 0x0010, "OW", std::uint32_t(px.size())).raw(px);
+  const std::uint64_t in_value_offset = e.out.size() - px.size();
+  std::string in = "/tmp/dicomscrub_unit_align.dcm", out = "/tmp/dicomscrub_unit_align_out.dcm";
+  { std::ofstream o(in, std::ios::binary); o.write(reinterpret_cast<const char*>(e.out.data()), std::streamsize(e.out.size())); }
+  std::remove(out.c_str());
+  auto f = read_file(in, ReadOptions{{}, 64, 4000000, 256u << 20, 1 << 16, 1 << 16});
+  REQUIRE(f.ok());
+  f->dataset.set_string(Tag(0x0008, 0x0018), vrs::UI, "2.25.1234567");  // the header changes size
+  rebuild_file_meta(*f);
+  CHECK(f->meta.find(Tag(0x0002, 0x0102)) == nullptr);
+  align_bulk_data(*f);
+  REQUIRE(write_file_atomically(*f, out).ok());
+  auto bytes = test::read_bytes(out);
+  auto g = read_source(owning_memory_source(bytes), {}, "out");
+  REQUIRE(g.ok());
+  const Element* pd = g->dataset.find(tags::pixel_data);
+  REQUIRE(pd);
+  CHECK(pd->value.source_offset() % 4096 == in_value_offset % 4096);
+  CHECK(std::vector<std::uint8_t>(pd->value.bytes()->begin(), pd->value.bytes()->end()) == px);
+  std::string all(bytes.begin(), bytes.end());
+  CHECK(all.find("Smith!") == std::string::npos);
+  std::remove(in.c_str());
+  std::remove(out.c_str());
 }
