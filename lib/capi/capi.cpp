@@ -197,6 +197,7 @@ dscrub_status dscrub_deidentify_file(const dscrub_engine* engine, const char* sr
     o.status = rep->withheld ? dicomscrub::FileStatus::withheld : dicomscrub::FileStatus::written;
     o.reason = rep->withhold_reason;
     if (!rep->withheld) {
+      dicomscrub::align_bulk_data(*file);  // same bytes as the CLI and to_dir give
       if (auto st = dicomscrub::write_file_atomically(*file, dst); !st) return fail(st.error());
       o.output = dst;
     }
