@@ -31,7 +31,7 @@ def main():
         from deid.dicom import replace_identifiers
 
         logging.disable(logging.WARNING)
-        replace_identifiers(dicom_files=files(src), output_folder=dst, overwrite=True)
+        replace_identifiers(dicom_files=files(src), output_folder=dst, overwrite=True, save=True)
     else:
         raise SystemExit(f"unknown tool {tool}")
 
