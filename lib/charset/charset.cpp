@@ -196,6 +196,12 @@ std::vector<std::string> parse_terms(std::string_view value) {
   return terms;
 }
 
+std::vector<std::string> terms_of(const Dataset& ds, const std::vector<std::string>& inherited) {
+  if (const Element* e = ds.find(tags::specific_character_set))
+    if (auto b = e->value.bytes()) return parse_terms(std::string_view(reinterpret_cast<const char*>(b->data()), b->size()));
+  return inherited;
+}
+
 bool supported(const std::vector<std::string>& terms) {
   Term t;
   for (const auto& s : terms)

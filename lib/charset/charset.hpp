@@ -16,6 +16,9 @@ namespace dicomscrub::charset {
 // The defined terms of (0008,0005), split on '\' and trimmed; an empty first term means the
 // default repertoire.
 std::vector<std::string> parse_terms(std::string_view value);
+// The terms in force for a data set: its own (0008,0005), else those of the enclosing data set
+// (items inherit their parent's character set).
+std::vector<std::string> terms_of(const Dataset& ds, const std::vector<std::string>& inherited);
 // True when every term is one we can decode.
 bool supported(const std::vector<std::string>& terms);
 // Decode one element value to UTF-8. Undecodable bytes become U+FFFD, so matching never fails open

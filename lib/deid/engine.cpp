@@ -198,8 +198,7 @@ struct Walk {
 
   void walk(Dataset& ds, const std::string& prefix, int depth, bool be) {
     std::vector<std::string> saved = cs;
-    if (const Element* c = ds.find(tags::specific_character_set))
-      if (auto b = c->value.bytes()) cs = charset::parse_terms(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
+    cs = charset::terms_of(ds, cs);
     // Private creators of this data set: (group, block) -> creator.
     std::map<std::pair<std::uint16_t, std::uint8_t>, std::string> creators;
     for (const auto& e : ds.elements())
@@ -302,8 +301,7 @@ std::string Deidentifier::method_description() const {
 Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   DeidReport report;
   Dataset& ds = file.dataset;
-  std::vector<std::string> cs;
-  if (auto v = ds.get_string(tags::specific_character_set)) cs = charset::parse_terms(*v);
+  std::vector<std::string> cs = charset::terms_of(ds, {});
   if (!charset::supported(cs)) {
     report.withheld = true;
     report.withhold_reason = "unsupported Specific Character Set: text cannot be checked for identifiers";

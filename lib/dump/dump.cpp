@@ -23,11 +23,7 @@ using detail::load32;
 std::vector<std::string> split(const std::string& s, char sep) { return detail::split_value(s, sep); }
 std::string trim(std::string s) { return detail::trim_value(std::move(s)); }
 
-std::vector<std::string> charset_of(const Dataset& ds, const std::vector<std::string>& inherited) {
-  if (const Element* e = ds.find(tags::specific_character_set))
-    if (auto b = e->value.bytes()) return charset::parse_terms(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
-  return inherited;
-}
+using charset::terms_of;
 
 std::string decoded(const Element& e, const std::vector<std::string>& cs) {
   auto b = e.value.bytes();
@@ -71,7 +67,7 @@ class TextDumper {
  public:
   TextDumper(const TextOptions& o, bool be) : o_(o), be_(be) {}
   void dataset(const Dataset& ds, int depth, const std::vector<std::string>& inherited) {
-    auto cs = charset_of(ds, inherited);
+    auto cs = terms_of(ds, inherited);
     for (const auto& e : ds.elements()) element(e, depth, cs);
   }
   std::string out;
@@ -131,7 +127,7 @@ class JsonDumper {
  public:
   JsonDumper(W& w, const JsonOptions& o, bool be) : w_(w), o_(o), be_(be) {}
   void dataset(const Dataset& ds, const std::vector<std::string>& inherited) {
-    auto cs = charset_of(ds, inherited);
+    auto cs = terms_of(ds, inherited);
     w_.StartObject();
     for (const auto& e : ds.elements()) {
       if (e.tag.is_group_length()) continue;  // PS3.18 F.2: group lengths are not part of the model

@@ -42,11 +42,7 @@ bool contains(const std::string& hay_lower, const std::string& needle_lower, boo
   return false;
 }
 
-std::vector<std::string> charset_of(const Dataset& ds, const std::vector<std::string>& inherited) {
-  if (const Element* e = ds.find(tags::specific_character_set))
-    if (auto b = e->value.bytes()) return charset::parse_terms(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
-  return inherited;
-}
+using charset::terms_of;
 
 std::string decoded(const Element& e, const std::vector<std::string>& cs) {
   auto b = e.value.bytes();
@@ -95,7 +91,7 @@ struct Scanner {
   }
 
   void dataset(const Dataset& ds, const std::string& prefix, const std::vector<std::string>& inherited) {
-    auto cs = charset_of(ds, inherited);
+    auto cs = terms_of(ds, inherited);
     for (const auto& e : ds.elements()) {
       std::string path = prefix + e.tag.str();
       if (e.form == ElementForm::sequence) {
@@ -136,7 +132,7 @@ const char* to_string(Kind k) {
 
 std::vector<Needle> collect_needles(const Dataset& ds, const Policy& policy) {
   std::vector<Needle> out;
-  auto cs = charset_of(ds, {});
+  auto cs = terms_of(ds, {});
   auto text = [&](Tag t) {
     const Element* e = ds.find(t);
     return e && e->form == ElementForm::value ? trim_value(decoded(*e, cs)) : std::string();
@@ -152,7 +148,7 @@ std::vector<Needle> collect_needles(const Dataset& ds, const Policy& policy) {
                                 Tag(0x0038, 0x0400), Tag(0x0040, 0x1001), Tag(0x0040, 0x0009), Tag(0x0040, 0x2016),
                                 Tag(0x0040, 0x2017), Tag(0x0040, 0x0253), Tag(0x0010, 0x21B0)};
   std::function<void(const Dataset&, const std::vector<std::string>&)> ids = [&](const Dataset& d, const std::vector<std::string>& inh) {
-    auto c = charset_of(d, inh);
+    auto c = terms_of(d, inh);
     for (const auto& e : d.elements()) {
       for (const auto& item : e.items) ids(item.dataset, c);
       if (e.form != ElementForm::value || std::find(std::begin(id_tags), std::end(id_tags), e.tag) == std::end(id_tags)) continue;
@@ -202,7 +198,7 @@ std::vector<Finding> scan_standalone(const DicomFile& file) {
   std::vector<Finding> findings;
   const Dataset& ds = file.dataset;
   auto is_blank = [](const std::string& v) { std::string l = lower(trim_value(v)); return l.empty() || l == "anonymized" || l == "anonymous"; };
-  auto cs = charset_of(ds, {});
+  auto cs = terms_of(ds, {});
   // The identifying attributes themselves still hold something.
   for (auto [tag, kind] : {std::pair{Tag(0x0010, 0x0010), Kind::patient_name}, {Tag(0x0010, 0x0030), Kind::birth_date},
                            {Tag(0x0010, 0x1040), Kind::address}, {Tag(0x0010, 0x2154), Kind::phone},
@@ -221,7 +217,7 @@ std::vector<Finding> scan_standalone(const DicomFile& file) {
   static const std::regex email(R"([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})");
   std::function<void(const Dataset&, const std::string&, const std::vector<std::string>&)> walk =
       [&](const Dataset& d, const std::string& prefix, const std::vector<std::string>& inh) {
-        auto c = charset_of(d, inh);
+        auto c = terms_of(d, inh);
         for (const auto& e : d.elements()) {
           std::string path = prefix + e.tag.str();
           for (std::size_t i = 0; i < e.items.size(); ++i) walk(e.items[i].dataset, fmt::format("{}[{}]/", path, i), c);
