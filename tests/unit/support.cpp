@@ -65,4 +65,18 @@ Enc& Enc::element(std::uint16_t g, std::uint16_t e, const char* vr, const std::s
   return raw(v);
 }
 
+std::vector<std::uint8_t> write_part10_with_pixels(const std::string& path, const std::vector<std::uint8_t>& pixels,
+                                                   const Enc& extra_meta) {
+  Enc e;
+  e.raw(std::string(128, '\0')).raw("DICM");
+  Enc meta;
+  meta.element(0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1").raw(extra_meta.out);
+  e.header(0x0002, 0x0000, "UL", 4).u32(std::uint32_t(meta.out.size())).raw(meta.out);
+  e.element(0x0008, 0x0018, "UI", "1.2.3.4.5");
+  e.header(0x7FE0, 0x0010, "OW", std::uint32_t(pixels.size())).raw(pixels);
+  std::ofstream o(path, std::ios::binary);
+  o.write(reinterpret_cast<const char*>(e.out.data()), std::streamsize(e.out.size()));
+  return e.out;
+}
+
 }  // namespace test

@@ -32,4 +32,9 @@ struct Enc {
   Enc& seq_end() { return tag(0xFFFE, 0xE0DD).u32(0); }
 };
 
+// A Part 10 file (Explicit VR LE): meta group (plus `extra_meta`), SOP Instance UID, and OW pixel
+// data `pixels`; written to `path`. Returns the bytes written.
+std::vector<std::uint8_t> write_part10_with_pixels(const std::string& path, const std::vector<std::uint8_t>& pixels,
+                                                   const Enc& extra_meta = {});
+
 }  // namespace test

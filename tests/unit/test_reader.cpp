@@ -185,17 +185,10 @@ TEST_CASE("reader: a hostile length never allocates: error names offset and tag"
 
 TEST_CASE("reader: large values in a file source stay in the file and stream through") {
   // 3 MB of pixel data; with a 64 KiB defer threshold the reader must not copy it.
-  Enc e;
-  e.raw(std::string(128, '\0')).raw("DICM");
-  Enc meta;
-  meta.element(0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1");
-  e.header(0x0002, 0x0000, "UL", 4).u32(std::uint32_t(meta.out.size())).raw(meta.out);
-  e.element(0x0008, 0x0016, "UI", "1.2.3");
   std::vector<std::uint8_t> px(3u << 20);
   for (std::size_t i = 0; i < px.size(); ++i) px[i] = std::uint8_t(i * 31);
-  e.header(0x7FE0, 0x0010, "OW", std::uint32_t(px.size())).raw(px);
   std::string in = "/tmp/dicomscrub_unit_big_in.dcm", out = "/tmp/dicomscrub_unit_big_out.dcm";
-  { std::ofstream o(in, std::ios::binary); o.write(reinterpret_cast<const char*>(e.out.data()), std::streamsize(e.out.size())); }
+  auto written = test::write_part10_with_pixels(in, px);
   std::remove(out.c_str());
   ReadOptions o;
   o.whole_file_limit = 1 << 16;
@@ -206,7 +199,7 @@ TEST_CASE("reader: large values in a file source stay in the file and stream thr
   REQUIRE(pd);
   CHECK_FALSE(pd->value.bytes().has_value());  // left in the file
   REQUIRE(write_file_atomically(*f, out).ok());
-  CHECK(test::read_bytes(out) == e.out);
+  CHECK(test::read_bytes(out) == written);
   std::remove(in.c_str());
   std::remove(out.c_str());
 }

@@ -113,19 +113,13 @@ TEST_CASE("writer: atomic output: no partial file, no overwrite, no temporary le
 }
 
 TEST_CASE("writer: bulk data keeps its page offset; input Private Information never passes") {
-  Enc e;
-  e.raw(std::string(128, '\0')).raw("DICM");
-  Enc meta;
-  meta.element(0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1").element(0x0002, 0x0100, "UI", "1.2.3.4");
-  meta.header(0x0002, 0x0102, "OB", 6).raw("Smith!");  // a sender's private information
-  e.header(0x0002, 0x0000, "UL", 4).u32(std::uint32_t(meta.out.size())).raw(meta.out);
-  e.element(0x0008, 0x0018, "UI", "1.2.3.4.5");
+  Enc private_info;  // a sender's private information in the meta group
+  private_info.element(0x0002, 0x0100, "UI", "1.2.3.4").header(0x0002, 0x0102, "OB", 6).raw("Smith!");
   std::vector<std::uint8_t> px(3u << 20);
   for (std::size_t i = 0; i < px.size(); ++i) px[i] = std::uint8_t(i * 7);
-  e.header(0x7FE0, 0x0010, "OW", std::uint32_t(px.size())).raw(px);
-  const std::uint64_t in_value_offset = e.out.size() - px.size();
   std::string in = "/tmp/dicomscrub_unit_align.dcm", out = "/tmp/dicomscrub_unit_align_out.dcm";
-  { std::ofstream o(in, std::ios::binary); o.write(reinterpret_cast<const char*>(e.out.data()), std::streamsize(e.out.size())); }
+  auto written = test::write_part10_with_pixels(in, px, private_info);
+  const std::uint64_t in_value_offset = written.size() - px.size();
   std::remove(out.c_str());
   auto f = read_file(in, ReadOptions{{}, 64, 4000000, 256u << 20, 1 << 16, 1 << 16});
   REQUIRE(f.ok());
