@@ -72,7 +72,7 @@ bool is_string_vr(VR vr) {
 std::optional<Bytes> Value::bytes() const {
   if (!src_) return Bytes(owned_.data(), owned_.size());
   Bytes mem = src_->memory();
-  if (mem.empty() && length_ != 0) return std::nullopt;
+  if (mem.empty()) return length_ == 0 ? std::optional<Bytes>(Bytes()) : std::nullopt;  // left in a file
   return mem.subspan(offset_, length_);
 }
 

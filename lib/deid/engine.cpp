@@ -54,8 +54,6 @@ struct Walk {
   const deid::Identifiers& ids;
   int shift_days = 0;
   std::vector<std::string> cs;  // character set of the data set being walked
-  bool big_endian = false;
-  std::string withhold;         // set when an element cannot be handled safely
 
   void count(Action a, const std::string& path) {
     report.action_counts[profile::to_string(a)]++;
@@ -191,12 +189,12 @@ struct Walk {
     }
     if (e.form == ElementForm::sequence) {
       for (std::size_t i = 0; i < e.items.size(); ++i)
-        walk(e.items[i].dataset, fmt::format("{}[{}]/", path, i), depth + 1, e.implicit_items ? false : big_endian);
+        walk(e.items[i].dataset, fmt::format("{}[{}]/", path, i), depth + 1);
     }
     return true;
   }
 
-  void walk(Dataset& ds, const std::string& prefix, int depth, bool be) {
+  void walk(Dataset& ds, const std::string& prefix, int depth) {
     std::vector<std::string> saved = cs;
     cs = charset::terms_of(ds, cs);
     // Private creators of this data set: (group, block) -> creator.
@@ -236,7 +234,6 @@ struct Walk {
       final_list.push_back(std::move(e));
     }
     ds.elements() = std::move(final_list);
-    (void)be;
     cs = saved;
   }
 };
@@ -341,8 +338,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   Walk w{*impl_, report, ids};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
-  w.big_endian = file.encoding.big_endian;
-  w.walk(ds, "", 0, file.encoding.big_endian);
+  w.walk(ds, "", 0);
 
   // Markers (PS3.15 E.1.1, PS3.3 C.12.1).
   const auto& prof = impl_->profile;
