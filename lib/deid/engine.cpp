@@ -335,7 +335,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   if (impl_->verify) needles = verify::collect_needles(ds, policy);
   std::string identity = trim_value(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
   if (identity.empty()) identity = trim_value(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
-  Walk w{*impl_, report, ids};
+  Walk w{*impl_, report, ids, 0, {}};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
   w.walk(ds, "", 0);
