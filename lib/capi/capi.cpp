@@ -97,17 +97,22 @@ dscrub_status finish(const dicomscrub::FileOutcome& o, dscrub_result** out) {
   return r->status;
 }
 
+// An outcome for an engine report that has not been written anywhere yet.
+dicomscrub::FileOutcome outcome_of(std::string input, dicomscrub::DeidReport report) {
+  dicomscrub::FileOutcome o;
+  o.input = std::move(input);
+  o.status = report.withheld ? dicomscrub::FileStatus::withheld : dicomscrub::FileStatus::written;
+  o.reason = report.withhold_reason;
+  o.report = std::move(report);
+  return o;
+}
+
 dscrub_status deidentify_bytes(const dscrub_engine* engine, std::vector<std::uint8_t> bytes, dscrub_result** out) {
   auto file = dicomscrub::read_source(dicomscrub::owning_memory_source(std::move(bytes)), {}, "<buffer>");
   if (!file) return fail(file.error());
   auto rep = engine->engine.apply(*file);
   if (!rep) return fail(rep.error());
-  dicomscrub::FileOutcome o;
-  o.input = "<buffer>";
-  o.report = *rep;
-  o.status = rep->withheld ? dicomscrub::FileStatus::withheld : dicomscrub::FileStatus::written;
-  o.reason = rep->withhold_reason;
-  dscrub_status s = finish(o, out);
+  dscrub_status s = finish(outcome_of("<buffer>", std::move(rep).value()), out);
   if (s == DSCRUB_OK) {
     auto data = dicomscrub::write_to_buffer(*file);
     if (!data) { dscrub_result_free(*out); *out = nullptr; return fail(data.error()); }
@@ -191,12 +196,8 @@ dscrub_status dscrub_deidentify_file(const dscrub_engine* engine, const char* sr
     if (!file) return fail(file.error());
     auto rep = engine->engine.apply(*file);
     if (!rep) return fail(rep.error());
-    dicomscrub::FileOutcome o;
-    o.input = src;
-    o.report = *rep;
-    o.status = rep->withheld ? dicomscrub::FileStatus::withheld : dicomscrub::FileStatus::written;
-    o.reason = rep->withhold_reason;
-    if (!rep->withheld) {
+    dicomscrub::FileOutcome o = outcome_of(src, std::move(rep).value());
+    if (o.status == dicomscrub::FileStatus::written) {
       dicomscrub::align_bulk_data(*file);  // same bytes as the CLI and to_dir give
       if (auto st = dicomscrub::write_file_atomically(*file, dst); !st) return fail(st.error());
       o.output = dst;

@@ -142,16 +142,16 @@ class Engine:
 
     def deidentify_file(self, src: PathLike, dst: PathLike) -> Result:
         """De-identify src into exactly dst (atomic; never replaces an existing file)."""
-        rp = _n.ResultP()
-        st = _n.lib.dscrub_deidentify_file(self._handle, os.fsencode(src), os.fsencode(dst), ctypes.byref(rp))
-        if st not in (_n.OK, _n.WITHHELD):
-            _raise(st)
-        return _result(st, rp, want_data=False, input_name=os.fspath(src))
+        return self._path_call(_n.lib.dscrub_deidentify_file, src, dst)
 
     def deidentify_to_dir(self, src: PathLike, out_dir: PathLike) -> Result:
         """De-identify src into out_dir/<study>/<series>/<instance>.dcm (pseudonymized names)."""
+        return self._path_call(_n.lib.dscrub_deidentify_to_dir, src, out_dir)
+
+    def _path_call(self, fn: Any, src: PathLike, dst: PathLike) -> Result:
+        # The C calls taking (engine, src, destination, &result) share their error handling.
         rp = _n.ResultP()
-        st = _n.lib.dscrub_deidentify_to_dir(self._handle, os.fsencode(src), os.fsencode(out_dir), ctypes.byref(rp))
+        st = fn(self._handle, os.fsencode(src), os.fsencode(dst), ctypes.byref(rp))
         if st not in (_n.OK, _n.WITHHELD):
             _raise(st)
         return _result(st, rp, want_data=False, input_name=os.fspath(src))
