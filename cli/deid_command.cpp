@@ -43,6 +43,13 @@ int cmd_deid(const std::vector<std::string>& args) {
     else if (a == "--audit") { auto v = value("--audit"); if (!v) return 2; audit_path = *v; }
     else if (a == "--dry-run") options.dry_run = true;
     else if (a == "--no-verify") config.verify = false;
+    else if (a == "--pixel-rules") { auto v = value("--pixel-rules"); if (!v) return 2; config.pixel_rules = *v; }
+    else if (a == "--cover-pages") {
+      auto v = value("--cover-pages");
+      if (!v) return 2;
+      if (*v != "clean" && *v != "withhold") return usage_error("--cover-pages takes clean or withhold");
+      config.clean_cover_pages = *v == "clean";
+    }
     else if (a.rfind("--", 0) == 0) return usage_error("unknown option " + a);
     else inputs.push_back(a);
   }

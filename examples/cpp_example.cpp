@@ -8,7 +8,9 @@
 
 int main(int argc, char** argv) {
   if (argc != 3) { std::fprintf(stderr, "usage: %s INPUT OUTPUT\n", argv[0]); return 2; }
-  auto engine = dicomscrub::Deidentifier::create({"basic", {"retain_long_modified_dates"}, {}});
+  dicomscrub::DeidConfig config;
+  config.options = {"retain_long_modified_dates"};
+  auto engine = dicomscrub::Deidentifier::create(config);
   if (!engine) { std::fprintf(stderr, "%s\n", engine.error().message().c_str()); return 1; }
   auto file = dicomscrub::read_file(argv[1]);
   if (!file) { std::fprintf(stderr, "%s\n", file.error().message().c_str()); return 1; }

@@ -3,7 +3,7 @@
 # it is already there (safe to run every time). Debian packages via apt, build tools via pip.
 set -euo pipefail
 apt_packages=(g++ pkg-config libgdcm-dev libgdcm-tools libfmt-dev rapidjson-dev doctest-dev zlib1g-dev
-              libssl-dev clang libfuzzer-14-dev libclang-rt-14-dev)
+              libssl-dev clang libfuzzer-14-dev libclang-rt-14-dev fonts-dejavu-core fonts-freefont-ttf)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,6 +19,7 @@ command -v meson >/dev/null 2>&1 || need_pip+=(meson)
 command -v ninja >/dev/null 2>&1 || need_pip+=(ninja)
 python3 -c "import pydicom" >/dev/null 2>&1 || need_pip+=(pydicom)
 python3 -c "import pytest" >/dev/null 2>&1 || need_pip+=(pytest)
+python3 -c "import PIL" >/dev/null 2>&1 || need_pip+=(pillow)  # renders the burned-in test images
 python3 -c "import distributed" >/dev/null 2>&1 || need_pip+=("dask[distributed]")
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "setup: pip installing ${need_pip[*]}"

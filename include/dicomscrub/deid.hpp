@@ -25,12 +25,19 @@ struct DeidConfig {
   // Scan every output for the input's own identifiers before saying it may be written (withheld
   // on any hit). Turning it off is for measuring its cost, not for production.
   bool verify = true;
+  // Burned-in text: cover pages (screenshots, scanned forms, reports rendered as images) are
+  // cleaned by blanking all text found in every frame; false withholds them instead.
+  bool clean_cover_pages = true;
+  // A pixel region rule file (the format of data/pixel_rules.json), tried before the built-in
+  // rules converted from RSNA CTP. Empty: the built-in rules only.
+  std::string pixel_rules;
 };
 
 struct DeidReport {
   bool withheld = false;
   std::string withhold_reason;                // empty unless withheld; never contains values
   std::string output_path;                    // "<study>/<series>/<instance>.dcm", pseudonymized
+  std::string pixel_action;                   // what was done to the pixels, if anything (no values)
   std::map<std::string, int> action_counts;   // "remove" -> 12, ...
   std::map<std::string, std::string> tag_actions;  // "(0010,0010)" -> "empty" (top level and nested)
 };

@@ -144,6 +144,7 @@ std::string audit_record(const FileOutcome& o) {
   w.Key("status"); w.String(to_string(o.status));
   w.Key("reason"); o.reason.empty() ? w.Null() : (str(o.reason), true);
   if (o.already_present) { w.Key("already_present"); w.Bool(true); }
+  if (!o.report.pixel_action.empty()) { w.Key("pixels"); str(o.report.pixel_action); }
   w.Key("actions");
   w.StartObject();
   for (const auto& [k, v] : o.report.action_counts) { w.Key(k.c_str()); w.Int(v); }

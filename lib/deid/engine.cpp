@@ -1,7 +1,7 @@
 // lib/deid/engine.cpp — applies a profile's decisions to a data set: walks every element at every
 // depth, computes pseudonyms through lib/pseudo, adds the de-identification markers and rebuilds the
 // File Meta. Decides nothing itself beyond what the profile says, except withholding what it cannot
-// vouch for (burned-in text, encapsulated documents, unknown character sets).
+// vouch for (encapsulated documents, unknown character sets); pixels are lib/pixel's.
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -14,6 +14,7 @@
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/writer.hpp"
 #include "dict/dictionary.hpp"
+#include "pixel/cleaner.hpp"
 #include "profile/profile.hpp"
 #include "pseudo/pseudonymizer.hpp"
 #include "verify/verifier.hpp"
@@ -28,6 +29,7 @@ struct Deidentifier::Impl {
   pseudo::Pseudonymizer pseudo;
   bool one_time_key = false;
   bool verify = true;
+  pixel::PixelPolicy pixels;
   Impl(profile::Profile p, pseudo::Key k) : profile(std::move(p)), pseudo(std::move(k)) {}
 };
 
@@ -281,6 +283,15 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
   auto impl = std::make_unique<Impl>(std::move(p).value(), std::move(key));
   impl->one_time_key = one_time;
   impl->verify = config.verify;
+  auto rules = pixel::RegionRules::builtin();
+  if (!rules) return std::move(rules).error();
+  impl->pixels.rules = std::move(rules).value();
+  if (!config.pixel_rules.empty()) {
+    auto site = pixel::RegionRules::from_file(config.pixel_rules);
+    if (!site) return std::move(site).error();
+    impl->pixels.rules.prepend(std::move(site).value());
+  }
+  impl->pixels.clean_cover_pages = config.clean_cover_pages;
   return Deidentifier(std::move(impl));
 }
 
@@ -304,26 +315,17 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     report.withhold_reason = "unsupported Specific Character Set: text cannot be checked for identifiers";
     return report;
   }
-  // Instances whose pixels may carry burned-in text cannot be vouched for until pixels are cleaned.
   std::string sop_class = ds.get_string(Tag(0x0008, 0x0016)).value_or("");
-  std::string category(profile::sop_category(sop_class));
-  std::string burned = trim_value(ds.get_string(Tag(0x0028, 0x0301)).value_or(""));
-  if (category == "encapsulated_document") {
+  if (profile::sop_category(sop_class) == "encapsulated_document") {
     report.withheld = true;
     report.withhold_reason = "encapsulated document: its content is not cleaned yet";
     return report;
   }
-  if (burned == "YES") {
+  // What the pixels need is decided on the input, before the walk changes the values rules read.
+  const pixel::PixelPlan pixel_plan = pixel::plan_pixels(file, impl_->pixels);
+  if (pixel_plan.kind == pixel::PixelPlan::Kind::withhold) {
     report.withheld = true;
-    report.withhold_reason = "Burned In Annotation is YES: pixel cleaning is not available yet";
-    return report;
-  }
- bool has_pixels = ds.find(tags::pixel_data) || ds.find(Tag(0x7FE0, 0x0008)) || ds.find(Tag(0x7FE0, 0x0009));
-  bool risky = has_pixels && (category == "secondary_capture" || category == "ultrasound" || category == "video" || category == "visible_light_photo");
-  if (risky && burned != "NO") {
-    report.withheld = true;
-    report.withhold_reason = fmt::format("{} with Burned In Annotation {}: may carry burned-in text; pixel cleaning is not available yet",
-                                         category, burned.empty() ? "absent" : burned);
+    report.withhold_reason = pixel_plan.reason;
     return report;
   }
 
@@ -340,11 +342,25 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   w.cs = cs;
   w.walk(ds, "", 0);
 
+  if (pixel_plan.kind == pixel::PixelPlan::Kind::clean) {
+    auto cleaned = pixel::clean_pixels(file, pixel_plan, impl_->pixels);
+    if (!cleaned) {
+      report.withheld = true;
+      report.withhold_reason = fmt::format("{} could not be cleaned: {}", pixel_plan.kind_of_instance, cleaned.error().reason);
+      return report;
+    }
+    report.pixel_action = cleaned->summary;
+  }
+
   // Markers (PS3.15 E.1.1, PS3.3 C.12.1).
   const auto& prof = impl_->profile;
   ds.set_string(Tag(0x0012, 0x0062), vrs::CS, "YES");
   std::vector<std::string> method = {fmt::format("DICOMSCRUB {} BASIC PROFILE", kVersion)};
   std::vector<std::pair<std::string, std::string>> codes = {{"113100", "Basic Application Confidentiality Profile"}};
+  if (!report.pixel_action.empty()) {  // PS3.16 CID 7050: pixels were cleaned
+    codes.emplace_back("113101", "Clean Pixel Data Option");
+    method.push_back("Clean Pixel Data Option");
+  }
   for (std::size_t i = 0; i < profile::kOptionCount; ++i) {
     if (!prof.option(Option(i))) continue;
     codes.emplace_back(profile::cid7050_code(Option(i)), profile::cid7050_meaning(Option(i)));

@@ -23,6 +23,29 @@ def key(tmp_path):
     return str(k)
 
 
+@pytest.fixture
+def us_burned(tmp_path):
+    """An ultrasound image that says it has burned-in text and gives no data regions: withheld."""
+    import pydicom
+    from pydicom.dataset import FileDataset, FileMetaDataset
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.6.1"
+    meta.MediaStorageSOPInstanceUID = "1.2.826.0.1.3680043.8.498.1"
+    meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds = FileDataset(str(tmp_path / "us.dcm"), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.PatientName, ds.PatientID, ds.Modality, ds.BurnedInAnnotation = "QUIXOTE^ZEBULON", "88123456", "US", "YES"
+    ds.Rows = ds.Columns = 8
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated = ds.BitsStored = 8
+    ds.HighBit, ds.PixelRepresentation = 7, 0
+    ds.PixelData = bytes(64)
+    path = tmp_path / "us.dcm"
+    ds.save_as(str(path), enforce_file_format=True)
+    return str(path)
+
+
 @pytest.fixture(scope="session")
 def planted():
     with open(os.path.join(DATA, "phi", "planted.json"), encoding="utf-8") as f:

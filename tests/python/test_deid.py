@@ -147,11 +147,11 @@ def test_input_untouched_and_non_dicom_reported(tmp_path, key):
     assert {f: open(f, "rb").read() for f in outputs(PHI)} == before
 
 
-def test_withheld_instances_are_not_written(tmp_path, key):
+def test_withheld_instances_are_not_written(tmp_path, key, us_burned):
     out = tmp_path / "out"
-    p = deid(out, key, os.path.join(DATA, "sc_no_preamble.dcm"))
+    p = deid(out, key, us_burned)
     assert p.returncode == 3
-    assert "Burned In Annotation" in p.stdout
+    assert "Burned In Annotation YES" in p.stdout
     assert outputs(out) == [] or all(f.endswith(".jsonl") for f in outputs(out))
     rec = json.loads(open(str(out) + ".audit.jsonl").read().splitlines()[0])
     assert rec["status"] == "withheld" and rec["output"] is None

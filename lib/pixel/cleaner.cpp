@@ -1,0 +1,212 @@
+// lib/pixel/cleaner.cpp — classify, plan, decode, blank, encode (see cleaner.hpp).
+#include "pixel/cleaner.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "core/bytes.hpp"
+#include "core/text.hpp"
+#include "dict/dictionary.hpp"
+#include "pixel/codec.hpp"
+#include "profile/profile.hpp"
+
+namespace dicomscrub::pixel {
+
+namespace {
+
+using detail::split_value;
+using detail::trim_value;
+
+std::string str(const Dataset& ds, Tag t) { return trim_value(ds.get_string(t).value_or("")); }
+
+std::vector<std::string> values(const Dataset& ds, Tag t) {
+  auto v = split_value(str(ds, t), '\\');
+  for (auto& s : v) s = trim_value(s);
+  return v;
+}
+
+std::optional<std::uint32_t> get_ul(const Dataset& ds, Tag t, bool be) {
+  const Element* e = ds.find(t);
+  if (!e || e->form != ElementForm::value) return std::nullopt;
+  auto b = e->value.bytes();
+  if (!b || b->size() < 4) return std::nullopt;
+  return detail::load32(b->data(), be);
+}
+
+// Sequence of Ultrasound Regions: the rectangles that hold image data.
+std::vector<Rect> ultrasound_regions(const DicomFile& f) {
+  std::vector<Rect> out;
+  const Element* sq = f.dataset.find(Tag(0x0018, 0x6011));
+  if (!sq) return out;
+  const bool be = f.encoding.big_endian;
+  for (const auto& item : sq->items) {
+    auto x0 = get_ul(item.dataset, Tag(0x0018, 0x6018), be), y0 = get_ul(item.dataset, Tag(0x0018, 0x601A), be);
+    auto x1 = get_ul(item.dataset, Tag(0x0018, 0x601C), be), y1 = get_ul(item.dataset, Tag(0x0018, 0x601E), be);
+    if (!x0 || !y0 || !x1 || !y1 || *x1 < *x0 || *y1 < *y0 || *x1 > 65535 || *y1 > 65535) return {};  // cannot trust any
+    out.push_back(Rect{int(*x0), int(*y0), int(*x1 - *x0 + 1), int(*y1 - *y0 + 1)});
+  }
+  return out;
+}
+
+// The palette: first mapped index and one 16-bit word per entry and channel (LUT data is OW).
+struct Palette {
+  std::uint16_t first = 0;
+  std::array<std::vector<std::uint16_t>, 3> lut;
+  bool usable() const { return !lut[0].empty() && lut[0].size() == lut[1].size() && lut[1].size() == lut[2].size(); }
+};
+
+Palette palette_of(const DicomFile& f) {
+  const bool be = f.encoding.big_endian;
+  Palette p;
+  const Element* desc = f.dataset.find(Tag(0x0028, 0x1101));
+  if (!desc || desc->form != ElementForm::value) return p;
+  auto d = desc->value.bytes();
+  if (!d || d->size() < 6) return p;
+  p.first = detail::load16(d->data() + 2, be);
+  for (int c = 0; c < 3; ++c) {
+    const Element* e = f.dataset.find(Tag(0x0028, std::uint16_t(0x1201 + c)));
+    auto b = e && e->form == ElementForm::value ? e->value.bytes() : std::nullopt;
+    if (!b) return Palette{};
+    for (std::size_t i = 0; i + 1 < b->size(); i += 2) p.lut[c].push_back(detail::load16(b->data() + i, be));
+  }
+  return p;
+}
+
+// The index whose colour is darkest, so blanked areas read as black.
+std::uint16_t darkest_index(const Palette& p) {
+  if (!p.usable()) return p.first;
+  std::size_t best = 0;
+  std::uint32_t best_sum = UINT32_MAX;
+  for (std::size_t i = 0; i < p.lut[0].size(); ++i) {
+    std::uint32_t s = std::uint32_t(p.lut[0][i]) + p.lut[1][i] + p.lut[2][i];
+    if (s < best_sum) { best_sum = s; best = i; }
+  }
+  return std::uint16_t(p.first + best);
+}
+
+// Indices have no order: text is found in the colours they stand for.
+std::vector<std::vector<std::uint16_t>> colour_planes(const std::vector<std::uint16_t>& index, const Palette& p) {
+  std::vector<std::vector<std::uint16_t>> out(3, std::vector<std::uint16_t>(index.size()));
+  const std::size_t n = p.lut[0].size();
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    std::size_t k = index[i] < p.first ? 0 : std::min<std::size_t>(index[i] - p.first, n - 1);
+    for (int c = 0; c < 3; ++c) out[c][i] = p.lut[c][k];
+  }
+  return out;
+}
+
+const char* lossy_method(const std::string& ts) {
+  if (ts.rfind("1.2.840.10008.1.2.4.5", 0) == 0) return "ISO_10918_1";
+  if (ts == "1.2.840.10008.1.2.4.81") return "ISO_14495_1";
+  if (ts == "1.2.840.10008.1.2.4.91" || ts.rfind("1.2.840.10008.1.2.4.20", 0) == 0) return "ISO_15444_1";
+  return nullptr;
+}
+
+}  // namespace
+
+bool is_cover_page(const DicomFile& f) {
+  const Dataset& ds = f.dataset;
+  if (profile::sop_category(str(ds, Tag(0x0008, 0x0016))) == "secondary_capture") return true;
+  const auto type = values(ds, Tag(0x0008, 0x0008));
+  const std::string modality = str(ds, Tag(0x0008, 0x0060));
+  const bool screen_save = std::any_of(type.begin(), type.end(), [](const std::string& v) { return v == "SCREEN SAVE" || v == "SCREEN_SAVE"; });
+  const bool secondary = type.size() > 1 && type[1] == "SECONDARY";
+  if (screen_save || modality == "DOC") return true;
+  if (secondary && (modality == "OT" || str(ds, Tag(0x0028, 0x0301)) == "YES")) return true;
+  return ds.find(Tag(0x0008, 0x0064)) != nullptr;  // Conversion Type: only converted images have it
+}
+
+PixelPlan plan_pixels(const DicomFile& f, const PixelPolicy& policy) {
+  const Dataset& ds = f.dataset;
+  PixelPlan p;
+  if (!ds.find(tags::pixel_data)) {
+    if (ds.find(Tag(0x7FE0, 0x0008)) || ds.find(Tag(0x7FE0, 0x0009))) {
+      p.kind = PixelPlan::Kind::withhold;
+      p.reason = "float pixel data: the pixel path does not clean it";
+    }
+    return p;
+  }
+  const std::string category(profile::sop_category(str(ds, Tag(0x0008, 0x0016))));
+  const std::string burned = str(ds, Tag(0x0028, 0x0301));
+  const RegionRule* rule = policy.rules.match(f);
+  auto withhold = [&](std::string kind, std::string why) {
+    p.kind = PixelPlan::Kind::withhold;
+    p.kind_of_instance = std::move(kind);
+    p.reason = std::move(why);
+    return p;
+  };
+  if (rule) {
+    p.regions = rule->regions;
+    p.reason = fmt::format("region rule '{}'", rule->name);
+  }
+  auto cleaned = [&](std::string kind, std::string what) {
+    p.kind = PixelPlan::Kind::clean;
+    p.kind_of_instance = std::move(kind);
+    p.reason = p.reason.empty() ? what : p.reason + "; " + what;
+    return p;
+  };
+  if (category == "video")
+    return burned == "NO" && !rule ? p : withhold("video", "video: frames cannot be decoded and cleaned here");
+  if (is_cover_page(f)) {
+    if (!policy.clean_cover_pages) return withhold("cover page", "cover page (screenshot or scanned form): the policy withholds them");
+    p.detect_text = true;
+    return cleaned("cover page", "all text detected in every frame blanked");
+  }
+  if (category == "ultrasound") {
+    p.keep = ultrasound_regions(f);
+    if (!p.keep.empty()) return cleaned("ultrasound", fmt::format("everything outside {} ultrasound data region(s) blanked", p.keep.size()));
+    if (rule) return cleaned("ultrasound", "");
+    if (burned == "NO") return p;
+    return withhold("ultrasound", fmt::format("ultrasound with Burned In Annotation {} and neither data regions nor a region rule for this device",
+                                              burned.empty() ? "absent" : burned));
+  }
+  if (category == "visible_light_photo") {
+    if (burned == "NO" && !rule) return p;
+    return withhold("visible light photo", fmt::format("visible light photo with Burned In Annotation {}: faces and text are not cleaned here",
+                                                       burned.empty() ? "absent" : burned));
+  }
+  if (rule) return cleaned(category.empty() ? "image" : category, "");
+  if (burned == "YES") return withhold("image", "Burned In Annotation is YES and no region rule matches this device");
+  return p;
+}
+
+Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy) {
+  PixelResult r;
+  const std::string input_ts = trim_value(file.transfer_syntax_uid);
+  auto layout = layout_of(file.dataset, file.encoding.big_endian, policy.max_decoded_bytes);
+  if (!layout) return std::move(layout).error();
+  auto img = decode(file, *layout);
+  if (!img) return std::move(img).error();
+  const bool palette = img->layout.photometric == "PALETTE COLOR";
+  const Palette lut = palette ? palette_of(file) : Palette{};
+  const std::uint16_t black = palette ? darkest_index(lut) : 0;
+  for (std::uint32_t frame = 0; frame < img->layout.frames; ++frame) {
+    if (!plan.keep.empty()) fill_outside(*img, frame, plan.keep, black);
+    for (const Rect& reg : plan.regions) fill(*img, frame, reg, black);
+    if (plan.detect_text) {
+      auto p = planes(*img, frame);
+      const bool by_colour = palette && lut.usable();
+      if (by_colour) p = colour_planes(p[0], lut);
+      auto boxes = detect_text(p, int(img->layout.cols), int(img->layout.rows), by_colour ? 16 : img->layout.bits_stored,
+                               palette && !by_colour, policy.detector);
+      for (const Rect& b : boxes) fill(*img, frame, b, black);
+      r.text_boxes += boxes.size();
+    }
+  }
+  r.frames = img->layout.frames;
+  r.syntax = output_syntax(input_ts);
+  if (auto st = encode(file, *img, r.syntax); !st) return std::move(st).error();
+  Dataset& ds = file.dataset;
+  ds.set_string(Tag(0x0028, 0x0301), vrs::CS, "NO");
+  if (const char* method = lossy_method(input_ts)) {  // the pixels went through lossy compression once: say so
+    ds.set_string(Tag(0x0028, 0x2110), vrs::CS, "01");
+    if (!ds.find(Tag(0x0028, 0x2114))) ds.set_string(Tag(0x0028, 0x2114), vrs::CS, method);
+  }
+  r.summary = fmt::format("{}: {}; {} frame(s), {} text line(s) blanked, written as {}", plan.kind_of_instance, plan.reason, r.frames,
+                          r.text_boxes, r.syntax);
+  return r;
+}
+
+}  // namespace dicomscrub::pixel

@@ -1,0 +1,49 @@
+// lib/pixel/cleaner.hpp — burned-in PHI: decides from the input's header what its pixels need
+// (nothing, blanked regions, text detection, or withholding) and carries that out through the
+// codecs. Decisions are made on the input, before the header walk changes the values the rules
+// look at. Instances that need nothing are never decoded, so their pixel data passes bit for bit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dicomscrub/dataset.hpp"
+#include "dicomscrub/error.hpp"
+#include "pixel/image.hpp"
+#include "pixel/region_rules.hpp"
+#include "pixel/text_detector.hpp"
+
+namespace dicomscrub::pixel {
+
+struct PixelPolicy {
+  bool clean_cover_pages = true;   // false: cover pages are withheld instead of cleaned
+  RegionRules rules;               // a site's rules first, then the built-in CTP set
+  std::uint64_t max_decoded_bytes = std::uint64_t(1) << 30;  // larger instances are withheld
+  DetectorSettings detector;
+};
+
+struct PixelPlan {
+  enum class Kind { untouched, clean, withhold } kind = Kind::untouched;
+  std::string kind_of_instance;   // "cover page", "ultrasound", ... (for reasons and the audit)
+  std::string reason;             // withhold: why; clean: what will be done
+  std::vector<Rect> regions;      // blanked in every frame (a region rule)
+  std::vector<Rect> keep;         // ultrasound data regions: everything else is blanked
+  bool detect_text = false;       // find text in every frame and blank it
+};
+
+struct PixelResult {
+  std::uint32_t frames = 0;
+  std::size_t text_boxes = 0;     // lines of text found and blanked, over all frames
+  std::string syntax;             // the transfer syntax written
+  std::string summary;            // for the audit: what was done, no values
+};
+
+// Whether `input` is a cover page (a screenshot, scanned form or report rendered as an image).
+bool is_cover_page(const DicomFile& input);
+PixelPlan plan_pixels(const DicomFile& input, const PixelPolicy& policy);
+// Carries out a `clean` plan on `file` (the de-identified data set of the same instance); on an
+// error the file must be withheld.
+Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy);
+
+}  // namespace dicomscrub::pixel

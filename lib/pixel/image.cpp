@@ -1,0 +1,173 @@
+// lib/pixel/image.cpp — layouts, fills and planes over decoded frames (see image.hpp).
+#include "pixel/image.hpp"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "core/bytes.hpp"
+
+namespace dicomscrub::pixel {
+
+namespace {
+
+std::optional<std::uint16_t> get_us(const Dataset& ds, Tag t, bool big_endian) {
+  const Element* e = ds.find(t);
+  if (!e || e->form != ElementForm::value) return std::nullopt;
+  auto b = e->value.bytes();
+  if (!b || b->size() < 2) return std::nullopt;
+  return detail::load16(b->data(), big_endian);
+}
+
+bool is_ybr(const std::string& pi) { return pi.rfind("YBR", 0) == 0; }
+bool is_422(const Layout& l) { return l.photometric == "YBR_FULL_422" || l.photometric == "YBR_PARTIAL_422"; }
+
+// The value each sample gets when a pixel is painted.
+std::array<std::uint32_t, 3> fill_values(const Layout& l, std::uint16_t palette_black) {
+  const std::uint32_t bs = std::clamp<std::uint32_t>(l.bits_stored, 1, l.bits_allocated);
+  const std::uint32_t all = l.bits_allocated == 16 ? 0xFFFFu : 0xFFu;
+  if (l.photometric == "PALETTE COLOR") return {palette_black, palette_black, palette_black};
+  if (l.photometric == "MONOCHROME1") {
+    std::uint32_t v = l.is_signed ? (1u << (bs - 1)) - 1 : (bs >= 32 ? 0xFFFFFFFFu : (1u << bs) - 1);
+    return {v, v, v};
+  }
+  if (is_ybr(l.photometric)) return {0, 1u << (bs - 1), 1u << (bs - 1)};
+  if (l.photometric == "MONOCHROME2" && l.is_signed) {
+    std::uint32_t v = (all & ~((1u << (bs - 1)) - 1));  // the most negative value, sign-extended
+    return {v, v, v};
+  }
+  return {0, 0, 0};
+}
+
+void put(std::uint8_t* p, std::uint32_t v, std::uint16_t bits) {
+  if (bits == 8) *p = std::uint8_t(v);
+  else detail::store16(p, std::uint16_t(v), false);
+}
+
+void paint_span(Decoded& img, std::uint32_t frame, int x0, int x1, int y, std::uint16_t palette_black) {
+  const Layout& l = img.layout;
+  if (x0 >= x1) return;
+  const auto v = fill_values(l, palette_black);
+  const std::uint32_t bpp = l.bits_allocated / 8;
+  std::uint8_t* f = img.data.data() + frame * l.frame_bytes();
+  if (is_422(l)) {
+    // Pixel pairs share chroma: paint whole pairs so no chroma of the text survives.
+    x0 &= ~1;
+    x1 = std::min<int>(int(l.cols), (x1 + 1) & ~1);
+    for (int x = x0; x < x1; x += 2) {
+      std::uint8_t* p = f + (std::uint64_t(y) * l.cols + x) * 2 * bpp;
+      put(p, v[0], l.bits_allocated); put(p + bpp, v[0], l.bits_allocated);
+      put(p + 2 * bpp, v[1], l.bits_allocated); put(p + 3 * bpp, v[2], l.bits_allocated);
+    }
+    return;
+  }
+  if (l.samples == 1 || l.planar == 0) {
+    for (int x = x0; x < x1; ++x) {
+      std::uint8_t* p = f + (std::uint64_t(y) * l.cols + x) * l.samples * bpp;
+      for (std::uint16_t s = 0; s < l.samples; ++s) put(p + s * bpp, v[s], l.bits_allocated);
+    }
+    return;
+  }
+  const std::uint64_t plane = std::uint64_t(l.rows) * l.cols * bpp;
+  for (std::uint16_t s = 0; s < l.samples; ++s)
+    for (int x = x0; x < x1; ++x) put(f + s * plane + (std::uint64_t(y) * l.cols + x) * bpp, v[s], l.bits_allocated);
+}
+
+}  // namespace
+
+std::uint64_t Layout::frame_bytes() const {
+  const std::uint64_t px = std::uint64_t(rows) * cols;
+  const std::uint64_t bpp = bits_allocated / 8;
+  if (photometric == "YBR_FULL_422" || photometric == "YBR_PARTIAL_422") return px * 2 * bpp;
+  return px * samples * bpp;
+}
+
+Result<Layout> layout_of(const Dataset& ds, bool big_endian, std::uint64_t max_bytes) {
+  auto fail = [](std::string why) { return Error{ErrorCode::unsupported, {}, 0, "(7FE0,0010)", std::move(why)}; };
+  Layout l;
+  auto rows = get_us(ds, Tag(0x0028, 0x0010), big_endian);
+  auto cols = get_us(ds, Tag(0x0028, 0x0011), big_endian);
+  auto ba = get_us(ds, Tag(0x0028, 0x0100), big_endian);
+  if (!rows || !cols || !ba || *rows == 0 || *cols == 0) return fail("Rows, Columns or Bits Allocated missing");
+  l.rows = *rows;
+  l.cols = *cols;
+  l.bits_allocated = *ba;
+  l.samples = get_us(ds, Tag(0x0028, 0x0002), big_endian).value_or(1);
+  l.bits_stored = get_us(ds, Tag(0x0028, 0x0101), big_endian).value_or(l.bits_allocated);
+  l.high_bit = get_us(ds, Tag(0x0028, 0x0102), big_endian).value_or(std::uint16_t(l.bits_stored - 1));
+  l.is_signed = get_us(ds, Tag(0x0028, 0x0103), big_endian).value_or(0) == 1;
+  l.planar = get_us(ds, Tag(0x0028, 0x0006), big_endian).value_or(0);
+  l.photometric = ds.get_string(Tag(0x0028, 0x0004)).value_or(l.samples == 3 ? "RGB" : "MONOCHROME2");
+  std::string nf = ds.get_string(Tag(0x0028, 0x0008)).value_or("1");
+  long frames = 1;
+  try { frames = std::stol(nf); } catch (...) { return fail("Number of Frames is not a number"); }
+  if (frames < 1 || frames > 100000) return fail("Number of Frames out of range");
+  l.frames = std::uint32_t(frames);
+  if (l.bits_allocated != 8 && l.bits_allocated != 16)
+    return fail(fmt::format("Bits Allocated {} (the pixel path fills 8- and 16-bit samples)", l.bits_allocated));
+  if (l.samples != 1 && l.samples != 3) return fail(fmt::format("Samples per Pixel {}", l.samples));
+  if (l.bits_stored == 0 || l.bits_stored > l.bits_allocated) return fail("Bits Stored out of range");
+  if (l.planar > 1) return fail("Planar Configuration out of range");
+  if (l.total_bytes() > max_bytes)
+    return fail(fmt::format("decoded pixel data would take {} bytes, over the limit of {}", l.total_bytes(), max_bytes));
+  return l;
+}
+
+Rect Rect::clipped(int c, int r) const {
+  int x0 = std::clamp(x, 0, c), y0 = std::clamp(y, 0, r);
+  int x1 = std::clamp(x + w, 0, c), y1 = std::clamp(y + h, 0, r);
+  return {x0, y0, x1 - x0, y1 - y0};
+}
+
+void fill(Decoded& img, std::uint32_t frame, Rect r, std::uint16_t palette_black) {
+  const Layout& l = img.layout;
+  r = r.clipped(int(l.cols), int(l.rows));
+  if (r.empty() || frame >= l.frames) return;
+  for (int y = r.y; y < r.y + r.h; ++y) paint_span(img, frame, r.x, r.x + r.w, y, palette_black);
+}
+
+void fill_outside(Decoded& img, std::uint32_t frame, const std::vector<Rect>& keep, std::uint16_t palette_black) {
+  const Layout& l = img.layout;
+  if (frame >= l.frames) return;
+  std::vector<Rect> k;
+  for (const Rect& r : keep) if (auto c = r.clipped(int(l.cols), int(l.rows)); !c.empty()) k.push_back(c);
+  std::vector<std::uint8_t> kept(l.cols);
+  for (int y = 0; y < int(l.rows); ++y) {
+    std::fill(kept.begin(), kept.end(), 0);
+    for (const Rect& r : k)
+      if (y >= r.y && y < r.y + r.h) std::fill(kept.begin() + r.x, kept.begin() + r.x + r.w, 1);
+    int x = 0;
+    while (x < int(l.cols)) {
+      if (kept[x]) { ++x; continue; }
+      int start = x;
+      while (x < int(l.cols) && !kept[x]) ++x;
+      paint_span(img, frame, start, x, y, palette_black);
+    }
+  }
+}
+
+std::vector<std::vector<std::uint16_t>> planes(const Decoded& img, std::uint32_t frame) {
+  const Layout& l = img.layout;
+  const std::uint64_t px = std::uint64_t(l.rows) * l.cols;
+  const std::uint32_t bpp = l.bits_allocated / 8;
+  const std::uint8_t* f = img.data.data() + frame * l.frame_bytes();
+  auto get = [&](const std::uint8_t* p) -> std::uint16_t { return bpp == 1 ? *p : detail::load16(p, false); };
+  std::vector<std::vector<std::uint16_t>> out(is_422(l) ? 3 : l.samples, std::vector<std::uint16_t>(px));
+  for (std::uint64_t i = 0; i < px; ++i) {
+    if (is_422(l)) {
+      const std::uint8_t* pair = f + (i & ~std::uint64_t(1)) * 2 * bpp;
+      out[0][i] = get(pair + (i & 1) * bpp);
+      out[1][i] = get(pair + 2 * bpp);
+      out[2][i] = get(pair + 3 * bpp);
+    } else if (l.samples == 1 || l.planar == 0) {
+      for (std::uint16_t s = 0; s < l.samples; ++s) out[s][i] = get(f + (i * l.samples + s) * bpp);
+    } else {
+      for (std::uint16_t s = 0; s < l.samples; ++s) out[s][i] = get(f + (s * px + i) * bpp);
+    }
+  }
+  return out;
+}
+
+}  // namespace dicomscrub::pixel

@@ -1,0 +1,27 @@
+// lib/pixel/text_detector.hpp — finds text-like marks in a frame: strokes (sharp edges in any
+// channel) grouped into character boxes and the boxes into lines. Tuned for recall, not precision:
+// it serves the "redact all text" policy of cover pages, where blanking a non-text mark costs
+// nothing and missing a letter leaks a name. It reads planes only; it never paints.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "pixel/image.hpp"
+
+namespace dicomscrub::pixel {
+
+struct DetectorSettings {
+  double contrast = 0.04;   // an edge is a step of at least this fraction of the plane's range
+  int min_size = 2;         // marks smaller than this in both directions are noise
+  int max_height = 0;       // taller marks are not text (0: a third of the frame, at least 64)
+  double line_gap = 1.5;    // marks closer than this many heights join one line
+  int padding = 2;          // pixels added around each line (at least; plus a quarter height)
+};
+
+// Boxes around the lines of text in one frame (planes as from pixel::planes, samples of
+// `bits_stored` bits). `palette` makes any change of index an edge, since indices have no order.
+std::vector<Rect> detect_text(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits_stored,
+                              bool palette, const DetectorSettings& settings = {});
+
+}  // namespace dicomscrub::pixel
