@@ -14,6 +14,7 @@
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/writer.hpp"
 #include "dict/dictionary.hpp"
+#include "document/pdf_cleaner.hpp"
 #include "pixel/cleaner.hpp"
 #include "profile/profile.hpp"
 #include "pseudo/pseudonymizer.hpp"
@@ -316,9 +317,10 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     return report;
   }
   std::string sop_class = ds.get_string(Tag(0x0008, 0x0016)).value_or("");
-  if (profile::sop_category(sop_class) == "encapsulated_document") {
+  const bool is_pdf = sop_class == "1.2.840.10008.5.1.4.1.1.104.1";
+  if (profile::sop_category(sop_class) == "encapsulated_document" && !is_pdf) {
     report.withheld = true;
-    report.withhold_reason = "encapsulated document: its content is not cleaned yet";
+    report.withhold_reason = "encapsulated document other than PDF (CDA, 3D model): its content is not cleaned";
     return report;
   }
   // What the pixels need is decided on the input, before the walk changes the values rules read.
@@ -337,11 +339,26 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   if (impl_->verify) needles = verify::collect_needles(ds, policy);
   std::string identity = trim_value(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
   if (identity.empty()) identity = trim_value(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
+  std::optional<std::vector<std::uint8_t>> pdf_input;
+  if (const Element* doc = ds.find(Tag(0x0042, 0x0011)); is_pdf && doc && doc->form == ElementForm::value)
+    if (auto b = doc->value.load()) pdf_input = std::move(b).value();
   Walk w{*impl_, report, ids, 0, {}};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
   w.walk(ds, "", 0);
 
+  if (is_pdf) {
+    // E.1-1 says D for (0042,0011): a cleaned document stands in for the dummy value.
+    auto cleaned = pdf_input ? document::clean_pdf(*pdf_input, ids) : document::CleanedPdf{{}, "no Encapsulated Document to check", 0};
+    if (!cleaned.withhold_reason.empty()) {
+      report.withheld = true;
+      report.withhold_reason = cleaned.withhold_reason;
+      return report;
+    }
+    ds.set(Tag(0x0042, 0x0011), vrs::OB, std::move(cleaned.bytes));
+    report.tag_actions["(0042,0011)"] = "clean";
+    report.pixel_action = fmt::format("encapsulated PDF: {} page(s) checked for identifiers; metadata, annotations and scripts removed", cleaned.pages);
+  }
   if (pixel_plan.kind == pixel::PixelPlan::Kind::clean) {
     auto cleaned = pixel::clean_pixels(file, pixel_plan, impl_->pixels);
     if (!cleaned) {
@@ -357,7 +374,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   ds.set_string(Tag(0x0012, 0x0062), vrs::CS, "YES");
   std::vector<std::string> method = {fmt::format("DICOMSCRUB {} BASIC PROFILE", kVersion)};
   std::vector<std::pair<std::string, std::string>> codes = {{"113100", "Basic Application Confidentiality Profile"}};
-  if (!report.pixel_action.empty()) {  // PS3.16 CID 7050: pixels were cleaned
+  if (!report.pixel_action.empty() && !is_pdf) {  // PS3.16 CID 7050: pixels were cleaned
     codes.emplace_back("113101", "Clean Pixel Data Option");
     method.push_back("Clean Pixel Data Option");
   }

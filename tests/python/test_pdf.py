@@ -1,0 +1,100 @@
+"""Encapsulated PDFs: cleaned in place (metadata gone, text kept) or withheld, never passed as they
+were."""
+import io
+import json
+import subprocess
+
+import pydicom
+import pytest
+from pydicom.dataset import FileDataset, FileMetaDataset
+
+from conftest import run
+
+PDF_SOP = "1.2.840.10008.5.1.4.1.1.104.1"
+
+
+def text_pdf(lines, info_author="QUIXOTE ZEBULON"):
+    """A one-page PDF with Helvetica text lines, an Info dictionary and XMP metadata naming the author."""
+    content = "BT /F1 12 Tf 72 720 Td " + " ".join(f"({t}) Tj 0 -16 Td" for t in lines) + " ET"
+    xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>{info_author}</dc:creator></x:xmpmeta>'
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Type /Metadata /Subtype /XML /Length {len(xmp)} >>\nstream\n{xmp}\nendstream",
+        f"<< /Author ({info_author}) /Title (Requisition for {info_author}) /Producer (ScanSoft) >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for o in offsets:
+        out.write(f"{o:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 7 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def image_pdf():
+    from PIL import Image, ImageDraw
+    img = Image.new("L", (300, 100), 255)
+    ImageDraw.Draw(img).text((10, 40), "QUIXOTE ZEBULON", fill=0)
+    buf = io.BytesIO()
+    img.save(buf, format="PDF")
+    return buf.getvalue()
+
+
+def pdf_instance(path, pdf):
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = PDF_SOP
+    meta.MediaStorageSOPInstanceUID = pydicom.uid.generate_uid(entropy_srcs=[str(path)])
+    meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID = PDF_SOP, meta.MediaStorageSOPInstanceUID
+    ds.PatientName, ds.PatientID, ds.PatientBirthDate = "QUIXOTE^ZEBULON", "88123456", "19610412"
+    ds.Modality = "DOC"
+    ds.MIMETypeOfEncapsulatedDocument = "application/pdf"
+    ds.EncapsulatedDocument = pdf + (b"\0" if len(pdf) % 2 else b"")
+    ds.save_as(str(path), enforce_file_format=True)
+    return str(path)
+
+
+def deid_one(tmp_path, key, path, name="out"):
+    out = tmp_path / name
+    audit = tmp_path / f"{name}.jsonl"
+    p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(audit), path, check=False)
+    return p, json.loads(open(audit).read().splitlines()[0])
+
+
+def test_pdf_metadata_removed_and_text_kept(tmp_path, key):
+    path = pdf_instance(tmp_path / "req.dcm", text_pdf(["CT ABDOMEN WITH CONTRAST", "Indication: abdominal pain"]))
+    p, rec = deid_one(tmp_path, key, path)
+    assert rec["status"] == "written", rec["reason"]
+    doc = pydicom.dcmread(rec["output"]).EncapsulatedDocument
+    assert doc.startswith(b"%PDF") and b"QUIXOTE" not in doc and b"ZEBULON" not in doc and b"ScanSoft" not in doc
+    assert b"/Info" not in doc and b"xmpmeta" not in doc
+    text = subprocess.run(["pdftotext", "-", "-"], input=doc, capture_output=True, check=True).stdout
+    assert b"abdominal pain" in text and b"CT ABDOMEN" in text  # the document's own text stays
+    # Deterministic: a second run gives the same bytes.
+    p2, rec2 = deid_one(tmp_path, key, path, name="again")
+    assert open(rec2["output"], "rb").read() == open(rec["output"], "rb").read()
+
+
+@pytest.mark.parametrize("lines", [["Patient: Zebulon Quixote"], ["MRN 88123456"], ["DOB 04/12/1961"]])
+def test_pdf_naming_the_patient_is_withheld(tmp_path, key, lines):
+    path = pdf_instance(tmp_path / "named.dcm", text_pdf(["Requisition"] + lines))
+    p, rec = deid_one(tmp_path, key, path)
+    assert p.returncode == 3 and rec["status"] == "withheld" and "names the patient" in rec["reason"]
+    assert "Quixote" not in rec["reason"] and "88123456" not in rec["reason"]
+
+
+def test_scanned_and_broken_pdfs_are_withheld(tmp_path, key):
+    p, rec = deid_one(tmp_path, key, pdf_instance(tmp_path / "scan.dcm", image_pdf()))
+    assert rec["status"] == "withheld" and "images" in rec["reason"]
+    p, rec = deid_one(tmp_path, key, pdf_instance(tmp_path / "junk.dcm", b"%PDF-1.4 this is not a document"), name="junk")
+    assert rec["status"] == "withheld" and "could not be" in rec["reason"]
