@@ -44,11 +44,14 @@ int cmd_deid(const std::vector<std::string>& args) {
     else if (a == "--dry-run") options.dry_run = true;
     else if (a == "--no-verify") config.verify = false;
     else if (a == "--pixel-rules") { auto v = value("--pixel-rules"); if (!v) return 2; config.pixel_rules = *v; }
+    else if (a == "--no-ocr-check") config.ocr_check = false;
     else if (a == "--cover-pages") {
       auto v = value("--cover-pages");
       if (!v) return 2;
-      if (*v != "clean" && *v != "withhold") return usage_error("--cover-pages takes clean or withhold");
-      config.clean_cover_pages = *v == "clean";
+      if (*v != "clean" && *v != "withhold" && *v != "identifiers")
+        return usage_error("--cover-pages takes clean, identifiers or withhold");
+      config.clean_cover_pages = *v != "withhold";
+      config.cover_pages_identifiers_only = *v == "identifiers";
     }
     else if (a.rfind("--", 0) == 0) return usage_error("unknown option " + a);
     else inputs.push_back(a);

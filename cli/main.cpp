@@ -20,18 +20,21 @@ constexpr const char* kUsage = R"(usage: dicomscrub COMMAND [OPTIONS] ...
 
 commands:
   deid [--profile NAME|FILE] [--option NAME]... [--key-file FILE] --output DIR
-       [--jobs N] [--audit FILE] [--dry-run] [--cover-pages clean|withhold]
-       [--pixel-rules FILE] INPUT...
+       [--jobs N] [--audit FILE] [--dry-run] [--cover-pages clean|identifiers|withhold]
+       [--pixel-rules FILE] [--no-ocr-check] INPUT...
         De-identify files and folders (recursive) under PS3.15 E.1-1 (default: the
         Basic Profile). Outputs are named DIR/<study>/<series>/<instance>.dcm from
         pseudonymized UIDs, written atomically; inputs are never modified.
         Every output is checked for the input's identifiers before it is written
         (withheld on any hit); --no-verify turns that off.
         Burned-in text: cover pages (screenshots, scanned forms) have all text
-        found in every frame blanked (--cover-pages withhold: withheld instead);
+        found in every frame blanked (identifiers: only lines OCR reads as naming
+        the patient; withhold: withheld instead);
         region rules (built-in RSNA CTP set; --pixel-rules FILE tried first)
         blank known device overlays; ultrasound is blanked outside its data
-        regions. What cannot be cleaned is withheld.
+        regions. Every cleaned frame is read back by OCR and a legible identifier
+        withholds it (--no-ocr-check turns that off). What cannot be cleaned is
+        withheld.
         Options: retain_safe_private, retain_uids, retain_device_identity,
         retain_institution_identity, retain_patient_characteristics,
         retain_long_full_dates, retain_long_modified_dates, clean_descriptors,

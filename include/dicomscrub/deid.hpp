@@ -28,6 +28,11 @@ struct DeidConfig {
   // Burned-in text: cover pages (screenshots, scanned forms, reports rendered as images) are
   // cleaned by blanking all text found in every frame; false withholds them instead.
   bool clean_cover_pages = true;
+  // On cover pages, blank only the lines OCR reads as naming the patient instead of all text.
+  bool cover_pages_identifiers_only = false;
+  // Read every cleaned frame back with OCR (Tesseract) and withhold it if an identifier is
+  // still legible. Turning it off is for measuring its cost, not for production.
+  bool ocr_check = true;
   // A pixel region rule file (the format of data/pixel_rules.json), tried before the built-in
   // rules converted from RSNA CTP. Empty: the built-in rules only.
   std::string pixel_rules;

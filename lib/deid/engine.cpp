@@ -293,6 +293,8 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
     impl->pixels.rules.prepend(std::move(site).value());
   }
   impl->pixels.clean_cover_pages = config.clean_cover_pages;
+  impl->pixels.cover_text = config.cover_pages_identifiers_only ? pixel::PixelPolicy::CoverText::identifiers : pixel::PixelPolicy::CoverText::all;
+  impl->pixels.ocr_check = config.ocr_check;
   return Deidentifier(std::move(impl));
 }
 
@@ -360,7 +362,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     report.pixel_action = fmt::format("encapsulated PDF: {} page(s) checked for identifiers; metadata, annotations and scripts removed", cleaned.pages);
   }
   if (pixel_plan.kind == pixel::PixelPlan::Kind::clean) {
-    auto cleaned = pixel::clean_pixels(file, pixel_plan, impl_->pixels);
+    auto cleaned = pixel::clean_pixels(file, pixel_plan, impl_->pixels, ids);
     if (!cleaned) {
       report.withheld = true;
       report.withhold_reason = fmt::format("{} could not be cleaned: {}", pixel_plan.kind_of_instance, cleaned.error().reason);

@@ -2,6 +2,7 @@
 #include "pixel/cleaner.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <array>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
 #include "pixel/codec.hpp"
+#include "pixel/ocr.hpp"
 #include "profile/profile.hpp"
 
 namespace dicomscrub::pixel {
@@ -152,11 +154,13 @@ PixelPlan plan_pixels(const DicomFile& f, const PixelPolicy& policy) {
   if (is_cover_page(f)) {
     if (!policy.clean_cover_pages) return withhold("cover page", "cover page (screenshot or scanned form): the policy withholds them");
     p.detect_text = true;
-    return cleaned("cover page", "all text detected in every frame blanked");
+    return cleaned("cover page", policy.cover_text == PixelPolicy::CoverText::all ? "all text detected in every frame blanked"
+                                                                                  : "lines naming the patient blanked (OCR)");
   }
   if (category == "ultrasound") {
     p.keep = ultrasound_regions(f);
-    if (!p.keep.empty()) return cleaned("ultrasound", fmt::format("everything outside {} ultrasound data region(s) blanked", p.keep.size()));
+    if (!p.keep.empty())
+      return cleaned("ultrasound", fmt::format("everything outside {} ultrasound data region(s) blanked, lines naming the patient inside (OCR)", p.keep.size()));
     if (rule) return cleaned("ultrasound", "");
     if (burned == "NO") return p;
     return withhold("ultrasound", fmt::format("ultrasound with Burned In Annotation {} and neither data regions nor a region rule for this device",
@@ -172,7 +176,7 @@ PixelPlan plan_pixels(const DicomFile& f, const PixelPolicy& policy) {
   return p;
 }
 
-Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy) {
+Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy, const deid::Identifiers& ids) {
   PixelResult r;
   const std::string input_ts = trim_value(file.transfer_syntax_uid);
   auto layout = layout_of(file.dataset, file.encoding.big_endian, policy.max_decoded_bytes);
@@ -182,17 +186,40 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
   const bool palette = img->layout.photometric == "PALETTE COLOR";
   const Palette lut = palette ? palette_of(file) : Palette{};
   const std::uint16_t black = palette ? darkest_index(lut) : 0;
+  const bool by_colour = palette && lut.usable();
+  const int cols = int(img->layout.cols), rows = int(img->layout.rows);
+  const int bits = by_colour ? 16 : img->layout.bits_stored;
+  auto frame_planes = [&](std::uint32_t frame) {
+    auto p = planes(*img, frame);
+    return by_colour ? colour_planes(p[0], lut) : p;
+  };
+  const auto started = std::chrono::steady_clock::now();
+  auto ocr = [&](std::uint32_t frame) -> Result<std::vector<TextLine>> {
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > policy.ocr_seconds)
+      return Error{ErrorCode::limit_exceeded, {}, 0, "(7FE0,0010)",
+                   fmt::format("reading {} frame(s) back took over {} s", img->layout.frames, policy.ocr_seconds)};
+    return read_lines(frame_planes(frame), cols, rows, bits);
+  };
+  const bool ocr_identifiers = !plan.keep.empty() || (plan.detect_text && policy.cover_text == PixelPolicy::CoverText::identifiers);
   for (std::uint32_t frame = 0; frame < img->layout.frames; ++frame) {
     if (!plan.keep.empty()) fill_outside(*img, frame, plan.keep, black);
     for (const Rect& reg : plan.regions) fill(*img, frame, reg, black);
-    if (plan.detect_text) {
-      auto p = planes(*img, frame);
-      const bool by_colour = palette && lut.usable();
-      if (by_colour) p = colour_planes(p[0], lut);
-      auto boxes = detect_text(p, int(img->layout.cols), int(img->layout.rows), by_colour ? 16 : img->layout.bits_stored,
-                               palette && !by_colour, policy.detector);
+    if (plan.detect_text && policy.cover_text == PixelPolicy::CoverText::all) {
+      auto boxes = detect_text(frame_planes(frame), cols, rows, bits, palette && !by_colour, policy.detector);
       for (const Rect& b : boxes) fill(*img, frame, b, black);
       r.text_boxes += boxes.size();
+    }
+    if (ocr_identifiers) {  // ultrasound data regions, or the identifiers-only policy
+      auto lines = ocr(frame);
+      if (!lines) return std::move(lines).error();
+      for (const Rect& b : identifying_lines(*lines, ids)) { fill(*img, frame, b.padded(2), black); ++r.text_boxes; }
+    }
+    if (policy.ocr_check) {
+      auto lines = ocr(frame);
+      if (!lines) return std::move(lines).error();
+      if (!identifying_lines(*lines, ids).empty())
+        return Error{ErrorCode::bad_structure, {}, 0, "(7FE0,0010)", fmt::format("an identifier is still legible in frame {} after cleaning", frame + 1)};
+      r.ocr_lines += lines->size();
     }
   }
   r.frames = img->layout.frames;
@@ -204,8 +231,8 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
     ds.set_string(Tag(0x0028, 0x2110), vrs::CS, "01");
     if (!ds.find(Tag(0x0028, 0x2114))) ds.set_string(Tag(0x0028, 0x2114), vrs::CS, method);
   }
-  r.summary = fmt::format("{}: {}; {} frame(s), {} text line(s) blanked, written as {}", plan.kind_of_instance, plan.reason, r.frames,
-                          r.text_boxes, r.syntax);
+  r.summary = fmt::format("{}: {}; {} frame(s), {} text line(s) blanked, {}written as {}", plan.kind_of_instance, plan.reason, r.frames,
+                          r.text_boxes, policy.ocr_check ? "read back by OCR, " : "", r.syntax);
   return r;
 }
 

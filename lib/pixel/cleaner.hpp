@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "deid/identifiers.hpp"
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
 #include "pixel/image.hpp"
@@ -18,6 +19,12 @@ namespace dicomscrub::pixel {
 
 struct PixelPolicy {
   bool clean_cover_pages = true;   // false: cover pages are withheld instead of cleaned
+  // Cover pages: blank every text line the detector finds (all), or only the lines OCR reads as
+  // naming the instance's identifiers (identifiers; keeps the rest of a report legible).
+  enum class CoverText { all, identifiers } cover_text = CoverText::all;
+  // Read every cleaned frame back with OCR; a legible identifier withholds the instance.
+  bool ocr_check = true;
+  double ocr_seconds = 120;        // OCR time per instance; past it the instance is withheld
   RegionRules rules;               // a site's rules first, then the built-in CTP set
   std::uint64_t max_decoded_bytes = std::uint64_t(1) << 30;  // larger instances are withheld
   DetectorSettings detector;
@@ -35,6 +42,7 @@ struct PixelPlan {
 struct PixelResult {
   std::uint32_t frames = 0;
   std::size_t text_boxes = 0;     // lines of text found and blanked, over all frames
+  std::size_t ocr_lines = 0;      // lines OCR read in the cleaned frames (none named the patient)
   std::string syntax;             // the transfer syntax written
   std::string summary;            // for the audit: what was done, no values
 };
@@ -44,6 +52,7 @@ bool is_cover_page(const DicomFile& input);
 PixelPlan plan_pixels(const DicomFile& input, const PixelPolicy& policy);
 // Carries out a `clean` plan on `file` (the de-identified data set of the same instance); on an
 // error the file must be withheld.
-Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy);
+// `ids` are the input's identifiers, for OCR matching.
+Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy, const deid::Identifiers& ids);
 
 }  // namespace dicomscrub::pixel

@@ -237,3 +237,16 @@ def recall(case, output_path, coverage=0.99):
             if is_blank[m].mean() >= coverage:
                 found += 1
     return found, total
+
+
+def render_lines(width, height, lines, fg=0, bg=255, font_file=FONT_FILES[0]):
+    """A grey frame with `lines` [(text, x, y, size)] drawn at known places, and their ink masks."""
+    img = np.full((height, width), float(bg))
+    masks = []
+    for text, x, y, size in lines:
+        layer = Image.new("L", (width, height), 0)
+        ImageDraw.Draw(layer).text((x, y), text, fill=255, font=ImageFont.truetype(font_file, size))
+        a = np.asarray(layer, dtype=np.float64) / 255.0
+        img = img * (1 - a) + fg * a
+        masks.append(a >= 0.5)
+    return img.round().astype(np.uint8), masks

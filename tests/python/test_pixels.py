@@ -186,3 +186,48 @@ def test_undecodable_pixels_are_withheld_not_passed(tmp_path, key):
     ds.save_as(case.path)
     p, records = deid_audit(tmp_path, key, [case.path])
     assert records[0]["status"] == "withheld" and "could not be cleaned" in records[0]["reason"]
+
+
+def test_identifiers_only_policy_keeps_the_rest_of_a_report(tmp_path, key):
+    lines = [("Patient: QUIXOTE ZEBULON", 10, 10, 20), ("Exam: CT ABDOMEN", 10, 60, 20), ("MRN 88123456", 10, 110, 20)]
+    arr, masks = bi.render_lines(400, 160, lines)
+    ds = bi.base_dataset(bi.SC, str(tmp_path / "report.dcm"))
+    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = 160, 400, 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.PixelData = arr.tobytes()
+    ds.save_as(str(tmp_path / "report.dcm"), enforce_file_format=True)
+    _, records = deid_audit(tmp_path, key, [str(tmp_path / "report.dcm")], "--cover-pages", "identifiers")
+    assert records[0]["status"] == "written", records[0]["reason"]
+    out = pydicom.dcmread(records[0]["output"]).pixel_array
+    assert (out[masks[0]] == 0).mean() >= 0.99 and (out[masks[2]] == 0).mean() >= 0.99  # name and MRN gone
+    assert (out[masks[1]] == arr[masks[1]]).all()  # the exam line stays as it was
+
+
+def test_ocr_check_withholds_text_a_rule_missed(tmp_path, key):
+    # CTP signature 2 blanks rows 0-109 of a GE dose screen; this one has the name lower down.
+    arr, _ = bi.render_lines(512, 200, [("DLP 512.3 mGy*cm", 10, 20, 20), ("QUIXOTE ZEBULON 1961-04-12", 10, 150, 22)], fg=255, bg=0)
+    path, ds = ct_image(tmp_path, "dose_missed", Manufacturer="GE MEDICAL SYSTEMS", CommentsOnRadiationDose="Total DLP 512",
+                        PatientName="QUIXOTE^ZEBULON")
+    ds.Rows, ds.Columns, ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 200, 512, 16, 16, 15, 0
+    ds.PixelData = (arr.astype(np.uint16) * 16).tobytes()
+    ds.save_as(path)
+    p, records = deid_audit(tmp_path, key, [path])
+    assert records[0]["status"] == "withheld" and "still legible in frame 1" in records[0]["reason"]
+    assert "QUIXOTE" not in records[0]["reason"]
+
+
+def test_ultrasound_names_inside_the_data_region_are_blanked(tmp_path, key, us_burned):
+    arr, masks = bi.render_lines(320, 200, [("QUIXOTE ZEBULON", 40, 120, 20), ("LIVER", 40, 60, 20)], fg=230, bg=20)
+    ds = pydicom.dcmread(us_burned)
+    ds.Rows, ds.Columns = 200, 320
+    ds.PixelData = arr.tobytes()
+    region = pydicom.Dataset()
+    region.RegionLocationMinX0, region.RegionLocationMinY0, region.RegionLocationMaxX1, region.RegionLocationMaxY1 = 0, 40, 319, 199
+    ds.SequenceOfUltrasoundRegions = [region]
+    path = str(tmp_path / "us_named.dcm")
+    ds.save_as(path)
+    _, records = deid_audit(tmp_path, key, [path])
+    assert records[0]["status"] == "written", records[0]["reason"]
+    out = pydicom.dcmread(records[0]["output"]).pixel_array
+    assert (out[masks[0]] == 0).mean() >= 0.99
+    assert (out[masks[1]] == arr[masks[1]]).all()
