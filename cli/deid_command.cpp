@@ -50,8 +50,7 @@ int cmd_deid(const std::vector<std::string>& args) {
       if (!v) return 2;
       if (*v != "clean" && *v != "withhold" && *v != "identifiers")
         return usage_error("--cover-pages takes clean, identifiers or withhold");
-      config.clean_cover_pages = *v != "withhold";
-      config.cover_pages_identifiers_only = *v == "identifiers";
+      config.cover_pages = *v;
     }
     else if (a.rfind("--", 0) == 0) return usage_error("unknown option " + a);
     else inputs.push_back(a);

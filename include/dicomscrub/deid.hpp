@@ -25,17 +25,16 @@ struct DeidConfig {
   // Scan every output for the input's own identifiers before saying it may be written (withheld
   // on any hit). Turning it off is for measuring its cost, not for production.
   bool verify = true;
-  // Burned-in text: cover pages (screenshots, scanned forms, reports rendered as images) are
-  // cleaned by blanking all text found in every frame; false withholds them instead.
-  bool clean_cover_pages = true;
-  // On cover pages, blank only the lines OCR reads as naming the patient instead of all text.
-  bool cover_pages_identifiers_only = false;
-  // Read every cleaned frame back with OCR (Tesseract) and withhold it if an identifier is
-  // still legible. Turning it off is for measuring its cost, not for production.
-  bool ocr_check = true;
-  // A pixel region rule file (the format of data/pixel_rules.json), tried before the built-in
-  // rules converted from RSNA CTP. Empty: the built-in rules only.
+  // Burned-in text on cover pages (screenshots, scanned forms, reports rendered as images):
+  // "clean" blanks all text found in every frame, "identifiers" only the lines OCR reads as
+  // naming the patient, "withhold" withholds them. Empty: the profile's "pixels" section, else clean.
+  std::string cover_pages;
+  // A pixel region rule file (the format of data/pixel_rules.json), tried before the profile's
+  // and the built-in rules converted from RSNA CTP.
   std::string pixel_rules;
+  // Read every cleaned frame back with OCR and withhold it if an identifier is still legible.
+  // Not set: the profile's choice, else on. Turning it off is for measuring its cost.
+  std::optional<bool> ocr_check;
 };
 
 struct DeidReport {

@@ -284,17 +284,22 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
   auto impl = std::make_unique<Impl>(std::move(p).value(), std::move(key));
   impl->one_time_key = one_time;
   impl->verify = config.verify;
+  const profile::PixelSettings& px = impl->profile.pixels();
   auto rules = pixel::RegionRules::builtin();
   if (!rules) return std::move(rules).error();
   impl->pixels.rules = std::move(rules).value();
-  if (!config.pixel_rules.empty()) {
-    auto site = pixel::RegionRules::from_file(config.pixel_rules);
+  for (const std::string& file : {px.rules_file, config.pixel_rules}) {  // the config's end up first
+    if (file.empty()) continue;
+    auto site = pixel::RegionRules::from_file(file);
     if (!site) return std::move(site).error();
     impl->pixels.rules.prepend(std::move(site).value());
   }
-  impl->pixels.clean_cover_pages = config.clean_cover_pages;
-  impl->pixels.cover_text = config.cover_pages_identifiers_only ? pixel::PixelPolicy::CoverText::identifiers : pixel::PixelPolicy::CoverText::all;
-  impl->pixels.ocr_check = config.ocr_check;
+  const std::string cover = !config.cover_pages.empty() ? config.cover_pages : px.cover_pages;
+  if (!cover.empty() && cover != "clean" && cover != "identifiers" && cover != "withhold")
+    return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("cover pages: '{}' is not clean, identifiers or withhold", cover)};
+  impl->pixels.clean_cover_pages = cover != "withhold";
+  impl->pixels.cover_text = cover == "identifiers" ? pixel::PixelPolicy::CoverText::identifiers : pixel::PixelPolicy::CoverText::all;
+  impl->pixels.ocr_check = config.ocr_check.value_or(px.ocr_check.value_or(true));
   return Deidentifier(std::move(impl));
 }
 

@@ -53,6 +53,13 @@ struct Decision {
   std::string_view why;  // "E.1-1 Z/D" / "rule profile.json:12" / "not in E.1-1: text VR"
 };
 
+// The "pixels" section of a profile file: how burned-in text is handled (lib/pixel carries it out).
+struct PixelSettings {
+  std::string cover_pages;        // "clean", "identifiers", "withhold"; empty: not set
+  std::string rules_file;         // region rules tried before the built-in ones; empty: none
+  std::optional<bool> ocr_check;  // not set: the engine's default (on)
+};
+
 class Profile {
  public:
   // The Basic Application Level Confidentiality Profile with no options.
@@ -69,6 +76,7 @@ class Profile {
   void add_rule(Rule r) { rules_.push_back(std::move(r)); }
   const std::vector<Rule>& rules() const { return rules_; }
   const std::string& name() const { return name_; }
+  const PixelSettings& pixels() const { return pixels_; }
 
   // What to do with a standard attribute, or a private one (creator given, "" if none).
   Decision decide(Tag tag, VR vr, std::string_view private_creator) const;
@@ -82,6 +90,7 @@ class Profile {
   std::string name_ = "basic";
   std::array<bool, kOptionCount> options_{};
   std::vector<Rule> rules_;
+  PixelSettings pixels_;
 };
 
 // Registry (well-known) UIDs are never remapped: SOP classes, transfer syntaxes, coding schemes.

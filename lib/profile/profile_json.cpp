@@ -109,8 +109,8 @@ Result<Profile> Profile::from_json(std::string_view text, const std::string& ori
   Profile p = basic();
   for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) {
     std::string key = m->name.GetString();
-    if (key != "name" && key != "extends" && key != "options" && key != "rules" && key != "description")
-      return json_error(origin, text, 0, fmt::format("unknown key \"{}\"", key), "allowed: name, description, extends, options, rules");
+    if (key != "name" && key != "extends" && key != "options" && key != "rules" && key != "description" && key != "pixels")
+      return json_error(origin, text, 0, fmt::format("unknown key \"{}\"", key), "allowed: name, description, extends, options, rules, pixels");
   }
   if (doc.HasMember("extends")) {
     if (!doc["extends"].IsString()) return json_error(origin, text, 0, "\"extends\" must be a string", "\"extends\": \"basic\"");
@@ -123,6 +123,28 @@ Result<Profile> Profile::from_json(std::string_view text, const std::string& ori
     p.name_ = doc["name"].GetString();
   } else {
     p.name_ = origin;
+  }
+  if (doc.HasMember("pixels")) {
+    const auto& px = doc["pixels"];
+    const char* hint = "\"pixels\": {\"cover_pages\": \"clean\", \"rules\": \"site_rules.json\", \"ocr_check\": true}";
+    if (!px.IsObject()) return json_error(origin, text, 0, "\"pixels\" must be an object", hint);
+    for (auto m = px.MemberBegin(); m != px.MemberEnd(); ++m) {
+      std::string k = m->name.GetString();
+      const auto& v = m->value;
+      if (k == "cover_pages" && v.IsString() &&
+          (std::string_view(v.GetString()) == "clean" || std::string_view(v.GetString()) == "identifiers" || std::string_view(v.GetString()) == "withhold"))
+        p.pixels_.cover_pages = v.GetString();
+      else if (k == "rules" && v.IsString()) {
+        // A relative path is relative to the profile file, so a site's folder moves as one.
+        std::string f = v.GetString();
+        auto slash = origin.rfind('/');
+        p.pixels_.rules_file = (!f.empty() && f[0] != '/' && slash != std::string::npos) ? origin.substr(0, slash + 1) + f : f;
+      } else if (k == "ocr_check" && v.IsBool())
+        p.pixels_.ocr_check = v.GetBool();
+      else
+        return json_error(origin, text, 0, fmt::format("bad \"pixels\" entry \"{}\"", k),
+                          "cover_pages: clean|identifiers|withhold; rules: a file name; ocr_check: true|false");
+    }
   }
   if (doc.HasMember("options")) {
     const auto& opts = doc["options"];

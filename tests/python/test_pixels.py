@@ -231,3 +231,24 @@ def test_ultrasound_names_inside_the_data_region_are_blanked(tmp_path, key, us_b
     out = pydicom.dcmread(records[0]["output"]).pixel_array
     assert (out[masks[0]] == 0).mean() >= 0.99
     assert (out[masks[1]] == arr[masks[1]]).all()
+
+
+def test_profile_pixels_section_reaches_the_c_abi_and_python(tmp_path):
+    import dicomscrub
+
+    rules = tmp_path / "corner.json"
+    rules.write_text(json.dumps({"rules": [{"name": "profile corner", "when": {"element": "Modality", "equals": "CT"},
+                                            "regions": [[0, 0, 2, 2]]}]}))
+    prof = tmp_path / "site.json"
+    prof.write_text(json.dumps({"extends": "basic", "pixels": {"cover_pages": "withhold", "rules": "corner.json"}}))
+    e = dicomscrub.Engine(profile=str(prof), key=b"k" * 32)
+    cover = bi.make_cover(str(tmp_path), "sc_profile", frames=1)
+    r = e.deidentify(open(cover.path, "rb").read())
+    assert r.status == "withheld" and "policy withholds" in r.reason
+    path, ds = ct_image(tmp_path, "ct_profile", BurnedInAnnotation="YES")
+    r = e.deidentify(open(path, "rb").read())
+    assert r.status == "ok" and (r.dataset().pixel_array[:2, :2] == 0).all()
+    prof.write_text(json.dumps({"pixels": {"cover_pages": "sometimes"}}))
+    with pytest.raises(dicomscrub.DicomscrubError) as ei:
+        dicomscrub.Engine(profile=str(prof))
+    assert "cover_pages" in ei.value.message
