@@ -8,11 +8,8 @@
 #include <fmt/format.h>
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-page.h>
-#include <qpdf/Buffer.hh>
-#include <qpdf/QPDF.hh>
-#include <qpdf/QPDFPageDocumentHelper.hh>
-#include <qpdf/QPDFPageObjectHelper.hh>
-#include <qpdf/QPDFWriter.hh>
+
+#include "document/qpdf_rewrite.hpp"
 
 namespace dicomscrub::document {
 
@@ -42,38 +39,10 @@ std::optional<std::vector<std::string>> page_texts(const std::vector<std::uint8_
 
 CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids) {
   if (input.size() > (std::size_t(1) << 30)) return refuse("encapsulated PDF over 1 GiB");
-  std::vector<std::uint8_t> out;
-  std::size_t pages = 0;
-  try {
-    QPDF pdf;
-    pdf.setSuppressWarnings(true);
-    pdf.processMemoryFile("encapsulated document", reinterpret_cast<const char*>(input.data()), input.size());
-    if (pdf.isEncrypted()) return refuse("encapsulated PDF is encrypted: its content cannot be checked");
-    QPDFObjectHandle root = pdf.getRoot();
-    if (root.hasKey("/AcroForm")) return refuse("encapsulated PDF has form fields: their values are not cleaned");
-    if (root.hasKey("/Names")) {
-      QPDFObjectHandle names = root.getKey("/Names");
-      if (names.isDictionary() && (names.hasKey("/EmbeddedFiles") || names.hasKey("/JavaScript")))
-        return refuse("encapsulated PDF has attachments or scripts");
-    }
-    pdf.getTrailer().removeKey("/Info");
-    for (const char* k : {"/Metadata", "/PieceInfo", "/OpenAction", "/AA", "/SpiderInfo", "/Threads", "/Outlines"}) root.removeKey(k);
-    for (auto& page : QPDFPageDocumentHelper(pdf).getAllPages()) {
-      ++pages;
-      if (!page.getImages().empty())
-        return refuse(fmt::format("encapsulated PDF page {} holds images (a scan?): their text cannot be checked", pages));
-      QPDFObjectHandle h = page.getObjectHandle();
-      for (const char* k : {"/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb"}) h.removeKey(k);
-    }
-    QPDFWriter w(pdf);
-    w.setOutputMemory();
-    w.setDeterministicID(true);
-    w.write();
-    auto buf = w.getBufferSharedPointer();
-    out.assign(buf->getBuffer(), buf->getBuffer() + buf->getSize());
-  } catch (const std::exception& ex) {
-    return refuse(fmt::format("encapsulated PDF could not be parsed: {}", ex.what()));
-  }
+  QpdfRewrite rewritten = qpdf_rewrite(input.data(), input.size());
+  if (!rewritten.refusal.empty()) return refuse(std::move(rewritten.refusal));
+  std::vector<std::uint8_t> out = std::move(rewritten.bytes);
+  const std::size_t pages = rewritten.pages;
   auto texts = page_texts(out);
   if (!texts) return refuse("encapsulated PDF could not be read back after cleaning");
   for (std::size_t i = 0; i < texts->size(); ++i) {
