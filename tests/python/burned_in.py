@@ -138,7 +138,7 @@ def make_cover(folder, name, *, photometric="MONOCHROME2", bits=8, frames=1, pla
                background="flat", width=256, height=256, lines=10, seed=0):
     """Writes a cover page (secondary capture) with text at known places; returns a Case."""
     rng = random.Random(f"{name}-{seed}")
-    colour = photometric in ("RGB", "YBR_FULL")
+    colour = photometric in ("RGB", "YBR_FULL", "YBR_FULL_422")
     font_list = fonts()
     frames_px, masks = [], []
     for f in range(frames):
@@ -152,7 +152,7 @@ def make_cover(folder, name, *, photometric="MONOCHROME2", bits=8, frames=1, pla
     arr = np.stack(frames_px)  # frames, rows, cols, chans
     if photometric == "MONOCHROME1":
         arr = 255 - arr
-    if photometric == "YBR_FULL":
+    if photometric in ("YBR_FULL", "YBR_FULL_422"):
         arr = rgb_to_ybr_full(arr)
     if photometric == "PALETTE COLOR":
         # Indices 0..255 through a palette whose darkest entry is index 255 (not 0): the cleaner must look it up.
@@ -175,7 +175,14 @@ def make_cover(folder, name, *, photometric="MONOCHROME2", bits=8, frames=1, pla
     ds.SamplesPerPixel = 3 if colour else 1
     ds.PhotometricInterpretation = photometric
     ds.PixelRepresentation = 0
-    if colour:
+    if photometric == "YBR_FULL_422":
+        # PS3.5 8.2.2: Y0 Y1 Cb Cr per pixel pair, chroma averaged over the pair.
+        y = arr[..., 0].reshape(frames, height, width // 2, 2)
+        cb = arr[..., 1].reshape(frames, height, width // 2, 2).mean(axis=-1).round().astype(arr.dtype)
+        cr = arr[..., 2].reshape(frames, height, width // 2, 2).mean(axis=-1).round().astype(arr.dtype)
+        ds.PlanarConfiguration = 0
+        data = np.concatenate([y, cb[..., None], cr[..., None]], axis=-1)
+    elif colour:
         ds.PlanarConfiguration = planar
         data = arr.transpose(0, 3, 1, 2) if planar == 1 else arr
     else:
