@@ -10,8 +10,14 @@ import tempfile
 def main():
     lib, c_example, cpp_example, root = sys.argv[1:5]
     failures = []
-    nm = subprocess.run(["nm", "-D", "--defined-only", lib], capture_output=True, text=True, check=True).stdout
-    symbols = [line.split()[-1] for line in nm.splitlines() if line.strip()]
+    # What another object can bind to: defined GLOBAL or WEAK dynamic symbols. (The linker leaves a
+    # few vague-linkage libstdc++ instantiations in .dynsym as LOCAL, which nothing can bind to.)
+    syms = subprocess.run(["readelf", "--dyn-syms", "-W", lib], capture_output=True, text=True, check=True).stdout
+    symbols = []
+    for line in syms.splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[0].rstrip(":").isdigit() and f[4] in ("GLOBAL", "WEAK") and f[6] != "UND":
+            symbols.append(f[7].split("@")[0])
     exported = [s for s in symbols if s != "DSCRUB_1"]  # the version node of lib/capi/dicomscrub.map
     stray = [s for s in exported if not s.startswith("dscrub_")]
     if stray:
