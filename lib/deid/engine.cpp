@@ -356,7 +356,12 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
 
   if (is_pdf) {
     // E.1-1 says D for (0042,0011): a cleaned document stands in for the dummy value.
-    auto cleaned = pdf_input ? document::clean_pdf(*pdf_input, ids) : document::CleanedPdf{{}, "no Encapsulated Document to check", 0};
+    document::ScanPolicy scans;
+    scans.clean = impl_->pixels.clean_cover_pages;
+    scans.identifiers_only = impl_->pixels.cover_text == pixel::PixelPolicy::CoverText::identifiers;
+    scans.ocr_check = impl_->pixels.ocr_check;
+    scans.detector = impl_->pixels.detector;
+    auto cleaned = pdf_input ? document::clean_pdf(*pdf_input, ids, scans) : document::CleanedPdf{{}, "no Encapsulated Document to check", 0, false};
     if (!cleaned.withhold_reason.empty()) {
       report.withheld = true;
       report.withhold_reason = cleaned.withhold_reason;
@@ -364,7 +369,9 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     }
     ds.set(Tag(0x0042, 0x0011), vrs::OB, std::move(cleaned.bytes));
     report.tag_actions["(0042,0011)"] = "clean";
-    report.pixel_action = fmt::format("encapsulated PDF: {} page(s) checked for identifiers; metadata, annotations and scripts removed", cleaned.pages);
+    report.pixel_action = cleaned.rasterized
+        ? fmt::format("scanned PDF: {} page(s) rendered, text blanked as on cover pages, re-wrapped as page images", cleaned.pages)
+        : fmt::format("encapsulated PDF: {} page(s) checked for identifiers; metadata, annotations and scripts removed", cleaned.pages);
   }
   if (pixel_plan.kind == pixel::PixelPlan::Kind::clean) {
     auto cleaned = pixel::clean_pixels(file, pixel_plan, impl_->pixels, ids);

@@ -7,9 +7,13 @@
 
 #include <fmt/format.h>
 #include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-image.h>
+#include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
 
 #include "document/qpdf_rewrite.hpp"
+#include "pixel/image.hpp"
+#include "pixel/ocr.hpp"
 
 namespace dicomscrub::document {
 
@@ -35,11 +39,70 @@ std::optional<std::vector<std::string>> page_texts(const std::vector<std::uint8_
   return out;
 }
 
+// A scan: every page rendered by poppler, cleaned as a cover page, wrapped again by qpdf.
+CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy& policy) {
+  std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(reinterpret_cast<const char*>(input.data()), int(input.size())));
+  if (!doc || doc->is_locked()) return refuse("encapsulated PDF with page images could not be rendered");
+  if (doc->pages() > policy.max_pages) return refuse(fmt::format("scanned PDF of {} pages (over {})", doc->pages(), policy.max_pages));
+  poppler::page_renderer renderer;
+  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
+  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+  renderer.set_image_format(poppler::image::format_argb32);
+  std::vector<PageImage> pages;
+  for (int i = 0; i < doc->pages(); ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    if (!page) return refuse(fmt::format("scanned PDF page {} could not be rendered", i + 1));
+    const poppler::rectf box = page->page_rect();
+    if (box.width() <= 0 || box.height() <= 0 || box.width() > 14400 || box.height() > 14400)
+      return refuse(fmt::format("scanned PDF page {} has an unusable size", i + 1));
+    poppler::image img = renderer.render_page(page.get(), policy.dpi, policy.dpi);
+    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) return refuse(fmt::format("scanned PDF page {} could not be rendered", i + 1));
+    pixel::Decoded d;
+    d.layout.rows = std::uint32_t(img.height());
+    d.layout.cols = std::uint32_t(img.width());
+    d.layout.samples = 3;
+    d.layout.photometric = "RGB";
+    d.data.resize(std::size_t(img.width()) * img.height() * 3);
+    for (int y = 0; y < img.height(); ++y) {
+      const auto* row = reinterpret_cast<const std::uint8_t*>(img.const_data() + std::ptrdiff_t(y) * img.bytes_per_row());
+      for (int x = 0; x < img.width(); ++x)  // ARGB32 words, little-endian: B, G, R, A
+        for (int c = 0; c < 3; ++c) d.data[(std::size_t(y) * img.width() + x) * 3 + c] = row[x * 4 + 2 - c];
+    }
+    const int cols = img.width(), rows = img.height();
+    if (policy.identifiers_only) {
+      auto lines = pixel::read_lines(pixel::planes(d, 0), cols, rows, 8);
+      if (!lines) return refuse(fmt::format("scanned PDF page {}: {}", i + 1, lines.error().reason));
+      for (const auto& b : pixel::identifying_lines(*lines, ids)) pixel::fill(d, 0, b.padded(2));
+    } else {
+      for (const auto& b : pixel::detect_text(pixel::planes(d, 0), cols, rows, 8, false, policy.detector)) pixel::fill(d, 0, b);
+    }
+    if (policy.ocr_check) {
+      auto lines = pixel::read_lines(pixel::planes(d, 0), cols, rows, 8);
+      if (!lines) return refuse(fmt::format("scanned PDF page {}: {}", i + 1, lines.error().reason));
+      if (!pixel::identifying_lines(*lines, ids).empty())
+        return refuse(fmt::format("scanned PDF page {}: an identifier is still legible after cleaning", i + 1));
+    }
+    pages.push_back(PageImage{cols, rows, box.width(), box.height(), std::move(d.data)});
+  }
+  QpdfRewrite wrapped = qpdf_from_images(pages);
+  if (!wrapped.refusal.empty()) return refuse(std::move(wrapped.refusal));
+  CleanedPdf c;
+  c.bytes = std::move(wrapped.bytes);
+  if (c.bytes.size() % 2) c.bytes.push_back(0);
+  c.pages = wrapped.pages;
+  c.rasterized = true;
+  return c;
+}
+
 }  // namespace
 
-CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids) {
+CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids, const ScanPolicy& scans) {
   if (input.size() > (std::size_t(1) << 30)) return refuse("encapsulated PDF over 1 GiB");
   QpdfRewrite rewritten = qpdf_rewrite(input.data(), input.size());
+  if (images_refused(rewritten)) {
+    if (!scans.clean) return refuse(rewritten.refusal + ": the policy withholds scanned documents");
+    return rasterize(input, ids, scans);
+  }
   if (!rewritten.refusal.empty()) return refuse(std::move(rewritten.refusal));
   std::vector<std::uint8_t> out = std::move(rewritten.bytes);
   const std::size_t pages = rewritten.pages;

@@ -1,6 +1,7 @@
 // lib/document/qpdf_rewrite.cpp — qpdf rewrites the document (see qpdf_rewrite.hpp). C++17.
 #include "document/qpdf_rewrite.hpp"
 
+#include <cstdio>
 #include <exception>
 
 #include <qpdf/Buffer.hh>
@@ -12,6 +13,7 @@
 namespace dicomscrub::document {
 
 namespace {
+const std::string kImagesRefused = "encapsulated PDF page ";
 QpdfRewrite refuse(std::string why) {
   QpdfRewrite r;
   r.refusal = std::move(why);
@@ -38,7 +40,7 @@ QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size) {
     for (auto& page : QPDFPageDocumentHelper(pdf).getAllPages()) {
       ++r.pages;
       if (!page.getImages().empty())
-        return refuse("encapsulated PDF page " + std::to_string(r.pages) + " holds images (a scan?): their text cannot be checked");
+        return refuse(kImagesRefused + std::to_string(r.pages) + " holds images (a scan?)");
       QPDFObjectHandle h = page.getObjectHandle();
       for (const char* k : {"/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb"}) h.removeKey(k);
     }
@@ -50,6 +52,48 @@ QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size) {
     r.bytes.assign(buf->getBuffer(), buf->getBuffer() + buf->getSize());
   } catch (const std::exception& ex) {
     return refuse(std::string("encapsulated PDF could not be parsed: ") + ex.what());
+  }
+  return r;
+}
+
+bool images_refused(const QpdfRewrite& r) {
+  return r.refusal.rfind(kImagesRefused, 0) == 0 && r.refusal.find("holds images") != std::string::npos;
+}
+
+QpdfRewrite qpdf_from_images(const std::vector<PageImage>& pages) {
+  QpdfRewrite r;
+  try {
+    QPDF pdf;
+    pdf.emptyPDF();
+    QPDFPageDocumentHelper doc(pdf);
+    for (const PageImage& p : pages) {
+      QPDFObjectHandle image = pdf.newStream(std::string(p.rgb.begin(), p.rgb.end()));
+      QPDFObjectHandle dict = image.getDict();
+      dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
+      dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Image"));
+      dict.replaceKey("/Width", QPDFObjectHandle::newInteger(p.width));
+      dict.replaceKey("/Height", QPDFObjectHandle::newInteger(p.height));
+      dict.replaceKey("/ColorSpace", QPDFObjectHandle::newName("/DeviceRGB"));
+      dict.replaceKey("/BitsPerComponent", QPDFObjectHandle::newInteger(8));
+      char content[128];
+      std::snprintf(content, sizeof content, "q %.3f 0 0 %.3f 0 0 cm /Im0 Do Q", p.width_pt, p.height_pt);
+      QPDFObjectHandle page = pdf.makeIndirectObject(QPDFObjectHandle::parse(
+          "<< /Type /Page /MediaBox [0 0 " + std::to_string(p.width_pt) + " " + std::to_string(p.height_pt) +
+          "] /Resources << /XObject << >> >> >>"));
+      page.getKey("/Resources").getKey("/XObject").replaceKey("/Im0", image);
+      page.replaceKey("/Contents", pdf.newStream(content));
+      doc.addPage(QPDFPageObjectHelper(page), false);
+      ++r.pages;
+    }
+    QPDFWriter w(pdf);
+    w.setOutputMemory();
+    w.setDeterministicID(true);
+    w.write();
+    auto buf = w.getBufferSharedPointer();
+    r.bytes.assign(buf->getBuffer(), buf->getBuffer() + buf->getSize());
+  } catch (const std::exception& ex) {
+    r = QpdfRewrite{};
+    r.refusal = std::string("the cleaned pages could not be written as a PDF: ") + ex.what();
   }
   return r;
 }

@@ -17,7 +17,18 @@ struct QpdfRewrite {
 };
 
 // Removes metadata, annotations, scripts and outlines; refuses encryption, forms, attachments and
-// pages holding images. Deterministic /ID.
+// pages holding images (`images_refused` then says so). Deterministic /ID.
 QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size);
+bool images_refused(const QpdfRewrite& r);
+
+// A page as pixels: 8-bit RGB, rows top to bottom, and its size in points.
+struct PageImage {
+  int width = 0, height = 0;
+  double width_pt = 0, height_pt = 0;
+  std::vector<std::uint8_t> rgb;
+};
+
+// A new document holding nothing but these images, one per page (no metadata). Deterministic.
+QpdfRewrite qpdf_from_images(const std::vector<PageImage>& pages);
 
 }  // namespace dicomscrub::document

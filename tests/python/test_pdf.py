@@ -41,12 +41,24 @@ def text_pdf(lines, info_author="QUIXOTE ZEBULON"):
 
 
 def image_pdf():
-    from PIL import Image, ImageDraw
-    img = Image.new("L", (300, 100), 255)
-    ImageDraw.Draw(img).text((10, 40), "QUIXOTE ZEBULON", fill=0)
+    """A scanned requisition: page images only, the patient's name and the exam burned in."""
+    from PIL import Image, ImageDraw, ImageFont
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+    img = Image.new("L", (600, 200), 255)
+    ImageDraw.Draw(img).text((20, 30), "QUIXOTE ZEBULON", fill=0, font=font)
+    ImageDraw.Draw(img).text((20, 120), "CHEST PA AND LATERAL", fill=0, font=font)
     buf = io.BytesIO()
-    img.save(buf, format="PDF")
+    img.save(buf, format="PDF", resolution=72)
     return buf.getvalue()
+
+
+def ocr_pdf(pdf, tmp_path):
+    """What Tesseract reads on the first page rendered at 150 dpi (an independent check: poppler-utils + tesseract CLI)."""
+    src = tmp_path / "ocr.pdf"
+    src.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(src), str(tmp_path / "page")], check=True)
+    png = sorted(tmp_path.glob("page*.png"))[0]
+    return subprocess.run(["tesseract", str(png), "-"], capture_output=True, text=True, check=True).stdout.upper()
 
 
 def pdf_instance(path, pdf):
@@ -64,10 +76,10 @@ def pdf_instance(path, pdf):
     return str(path)
 
 
-def deid_one(tmp_path, key, path, name="out"):
+def deid_one(tmp_path, key, path, name="out", extra=()):
     out = tmp_path / name
     audit = tmp_path / f"{name}.jsonl"
-    p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(audit), path, check=False)
+    p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(audit), *extra, path, check=False)
     return p, json.loads(open(audit).read().splitlines()[0])
 
 
@@ -93,8 +105,23 @@ def test_pdf_naming_the_patient_is_withheld(tmp_path, key, lines):
     assert "Quixote" not in rec["reason"] and "88123456" not in rec["reason"]
 
 
-def test_scanned_and_broken_pdfs_are_withheld(tmp_path, key):
-    p, rec = deid_one(tmp_path, key, pdf_instance(tmp_path / "scan.dcm", image_pdf()))
-    assert rec["status"] == "withheld" and "images" in rec["reason"]
+def test_scanned_pdf_is_rendered_cleaned_and_rewrapped(tmp_path, key):
+    scan = image_pdf()
+    assert "QUIXOTE" in ocr_pdf(scan, tmp_path)  # the check below can fail: the name is legible going in
+    path = pdf_instance(tmp_path / "scan.dcm", scan)
+    p, rec = deid_one(tmp_path, key, path)
+    assert rec["status"] == "written", rec["reason"]
+    assert "scanned PDF" in rec["pixels"]
+    doc = pydicom.dcmread(rec["output"]).EncapsulatedDocument
+    text = ocr_pdf(doc, tmp_path)
+    assert "QUIXOTE" not in text and "ZEBULON" not in text and "CHEST" not in text  # all text blanked by default
+    p, rec = deid_one(tmp_path, key, path, name="ids", extra=("--cover-pages", "identifiers"))
+    text = ocr_pdf(pydicom.dcmread(rec["output"]).EncapsulatedDocument, tmp_path)
+    assert "QUIXOTE" not in text and "ZEBULON" not in text and "CHEST" in text  # only the name
+    p, rec = deid_one(tmp_path, key, path, name="held", extra=("--cover-pages", "withhold"))
+    assert rec["status"] == "withheld" and "holds images" in rec["reason"]
+
+
+def test_broken_pdfs_are_withheld(tmp_path, key):
     p, rec = deid_one(tmp_path, key, pdf_instance(tmp_path / "junk.dcm", b"%PDF-1.4 this is not a document"), name="junk")
     assert rec["status"] == "withheld" and "could not be" in rec["reason"]
