@@ -16,7 +16,9 @@ if [ ! -f build-fuzz/build.ninja ]; then
     -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
     -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
-ninja -C build-fuzz "fuzz/$target" >/dev/null || { meson setup --reconfigure build-fuzz >/dev/null && ninja -C build-fuzz "fuzz/$target" >/dev/null; }
+# The media module is loaded at run time (codecs, OCR, PDF): build it beside the fuzzers.
+targets=("fuzz/$target" libdicomscrub_media.so)
+ninja -C build-fuzz "${targets[@]}" >/dev/null || { meson setup --reconfigure build-fuzz >/dev/null && ninja -C build-fuzz "${targets[@]}" >/dev/null; }
 mkdir -p "build-fuzz/corpus-$target" "build-fuzz/artifacts/$target"
 seeds=("fuzz/corpus/$target")
 if [ "$target" = fuzz_reader_writer ] && [ -d ../shared/corpus ]; then

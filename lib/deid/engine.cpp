@@ -15,6 +15,7 @@
 #include "dicomscrub/writer.hpp"
 #include "dict/dictionary.hpp"
 #include "document/pdf_cleaner.hpp"
+#include "media/media.hpp"
 #include "pixel/cleaner.hpp"
 #include "profile/profile.hpp"
 #include "pseudo/pseudonymizer.hpp"
@@ -361,7 +362,10 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     scans.identifiers_only = impl_->pixels.cover_text == pixel::PixelPolicy::CoverText::identifiers;
     scans.ocr_check = impl_->pixels.ocr_check;
     scans.detector = impl_->pixels.detector;
-    auto cleaned = pdf_input ? document::clean_pdf(*pdf_input, ids, scans) : document::CleanedPdf{{}, "no Encapsulated Document to check", 0, false};
+    auto media = media::api();
+    auto cleaned = !media      ? document::CleanedPdf{{}, media.error().reason, 0, false}
+                   : pdf_input ? (*media)->clean_pdf(*pdf_input, ids, scans)
+                               : document::CleanedPdf{{}, "no Encapsulated Document to check", 0, false};
     if (!cleaned.withhold_reason.empty()) {
       report.withheld = true;
       report.withhold_reason = cleaned.withhold_reason;

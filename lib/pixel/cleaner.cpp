@@ -10,6 +10,7 @@
 #include "core/bytes.hpp"
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
+#include "media/media.hpp"
 #include "pixel/codec.hpp"
 #include "pixel/ocr.hpp"
 #include "profile/profile.hpp"
@@ -181,7 +182,10 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
   const std::string input_ts = trim_value(file.transfer_syntax_uid);
   auto layout = layout_of(file.dataset, file.encoding.big_endian, policy.max_decoded_bytes);
   if (!layout) return std::move(layout).error();
-  auto img = decode(file, *layout);
+  auto media = media::api();  // codecs and OCR: loaded on the first instance that needs them
+  if (!media) return std::move(media).error();
+  const media::Api& m = **media;
+  auto img = m.decode(file, *layout);
   if (!img) return std::move(img).error();
   const bool palette = img->layout.photometric == "PALETTE COLOR";
   const Palette lut = palette ? palette_of(file) : Palette{};
@@ -198,7 +202,7 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > policy.ocr_seconds)
       return Error{ErrorCode::limit_exceeded, {}, 0, "(7FE0,0010)",
                    fmt::format("reading {} frame(s) back took over {} s", img->layout.frames, policy.ocr_seconds)};
-    return read_lines(frame_planes(frame), cols, rows, bits);
+    return m.read_lines(frame_planes(frame), cols, rows, bits);
   };
   const bool ocr_identifiers = !plan.keep.empty() || (plan.detect_text && policy.cover_text == PixelPolicy::CoverText::identifiers);
   for (std::uint32_t frame = 0; frame < img->layout.frames; ++frame) {
@@ -224,7 +228,7 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
   }
   r.frames = img->layout.frames;
   r.syntax = output_syntax(input_ts);
-  if (auto st = encode(file, *img, r.syntax); !st) return std::move(st).error();
+  if (auto st = m.encode(file, *img, r.syntax); !st) return std::move(st).error();
   Dataset& ds = file.dataset;
   ds.set_string(Tag(0x0028, 0x0301), vrs::CS, "NO");
   if (const char* method = lossy_method(input_ts)) {  // the pixels went through lossy compression once: say so

@@ -1,4 +1,5 @@
-// lib/pixel/codec.cpp — decode and encode pixel data (see codec.hpp). GDCM is used as a codec
+// lib/pixel/codec.cpp — decode and encode pixel data (see codec.hpp); built into the media module
+// (lib/media), the only part of the library that links GDCM. GDCM is used as a codec
 // library only: we hand it the image description and the fragments, never a whole file, so the
 // rest of the data set keeps going through our own exact writer.
 #include "pixel/codec.hpp"
@@ -29,14 +30,6 @@ Error codec_error(std::string why) { return Error{ErrorCode::unsupported, {}, 0,
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\0' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-bool gdcm_encodes(const std::string& ts) {
-  return ts == "1.2.840.10008.1.2.5" ||     // RLE Lossless
-         ts == "1.2.840.10008.1.2.4.57" ||  // JPEG Lossless, process 14
-         ts == "1.2.840.10008.1.2.4.70" ||  // JPEG Lossless, process 14 SV1
-         ts == "1.2.840.10008.1.2.4.80" ||  // JPEG-LS Lossless
-         ts == "1.2.840.10008.1.2.4.90";    // JPEG 2000 Lossless
 }
 
 // GDCM filters hold their input through an intrusive SmartPointer and delete it when done, so an
@@ -129,14 +122,6 @@ Result<Decoded> decode(const DicomFile& file, const Layout& declared) {
   });
   if (!st) return std::move(st).error();
   return out;
-}
-
-std::string output_syntax(const std::string& input_syntax) {
-  const std::string ts = trimmed(input_syntax);
-  const auto* info = dict::transfer_syntax(ts);
-  if (info && !info->encapsulated) return ts;
-  if (gdcm_encodes(ts)) return ts;
-  return kExplicitLE;
 }
 
 Status encode(DicomFile& file, const Decoded& img, const std::string& syntax) {

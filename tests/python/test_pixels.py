@@ -255,3 +255,18 @@ def test_profile_pixels_section_reaches_the_c_abi_and_python(tmp_path):
     with pytest.raises(dicomscrub.DicomscrubError) as ei:
         dicomscrub.Engine(profile=str(prof))
     assert "cover_pages" in ei.value.message
+
+
+def test_without_the_media_module_cleaning_fails_closed(tmp_path, key):
+    cover = bi.make_cover(str(tmp_path), "needs_codecs", codec="rle")
+    path, ds = ct_image(tmp_path, "ct_plain")
+    env = dict(os.environ, DICOMSCRUB_MEDIA_MODULE=str(tmp_path / "missing.so"))
+    import subprocess
+
+    from conftest import EXE
+    p = subprocess.run([EXE, "deid", "--key-file", key, "--output", str(tmp_path / "o"), "--audit", str(tmp_path / "a.jsonl"),
+                        cover.path, path], capture_output=True, text=True, env=env)
+    records = {os.path.basename(r["input"]): r for r in map(json.loads, open(tmp_path / "a.jsonl"))}
+    assert p.returncode == 3
+    assert records["needs_codecs.dcm"]["status"] == "withheld" and "media module" in records["needs_codecs.dcm"]["reason"]
+    assert records["ct_plain.dcm"]["status"] == "written"  # what needs no codec does not need the module

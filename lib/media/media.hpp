@@ -1,0 +1,38 @@
+// lib/media/media.hpp — the heavy half of the pixel and document paths (GDCM's codecs, Tesseract,
+// qpdf, poppler) lives in a module, libdicomscrub_media.so, loaded the first time an instance
+// needs it. A CT series that needs no cleaning never loads it, so it pays neither the libraries'
+// start-up (GDCM builds its dictionaries, ~60 M instructions) nor their relocations. The module
+// is part of the same build: the table below is an internal interface, not a public ABI.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deid/identifiers.hpp"
+#include "dicomscrub/dataset.hpp"
+#include "dicomscrub/error.hpp"
+#include "document/pdf_cleaner.hpp"
+#include "pixel/image.hpp"
+#include "pixel/ocr.hpp"
+
+namespace dicomscrub::media {
+
+inline constexpr unsigned kApiVersion = 1;
+
+struct Api {
+  unsigned version;
+  const char* build;  // DICOMSCRUB_VERSION and compiler: the loader refuses a module of another build
+  Result<pixel::Decoded> (*decode)(const DicomFile& file, const pixel::Layout& declared);
+  Status (*encode)(DicomFile& file, const pixel::Decoded& img, const std::string& syntax);
+  Result<std::vector<pixel::TextLine>> (*read_lines)(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits);
+  document::CleanedPdf (*clean_pdf)(Bytes pdf, const deid::Identifiers& ids, const document::ScanPolicy& scans);
+};
+
+// The module's table, loaded once per process; an Error (unsupported) says why it is not there,
+// and the instance that needed it is then withheld.
+Result<const Api*> api();
+
+// The build identity both sides compare.
+inline const char* build_id() { return __VERSION__ " " __DATE__; }
+
+}  // namespace dicomscrub::media
