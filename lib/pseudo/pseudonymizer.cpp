@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -79,15 +80,51 @@ std::string Key::fingerprint() const {
   return fmt::format("{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]);
 }
 
+// SHA256_CTX is deprecated in OpenSSL 3 in favour of EVP, whose contexts cannot be copied without a
+// heap allocation; the low-level state is a plain struct we can copy per MAC.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static_assert(sizeof(SHA256_CTX) <= 128, "SHA256_CTX must fit the saved states");
+
+Pseudonymizer::Pseudonymizer(Key key) : key_(std::move(key)) {
+  std::array<std::uint8_t, 64> block{};
+  const auto& k = key_.bytes();
+  if (k.size() > block.size()) SHA256(k.data(), k.size(), block.data());  // RFC 2104: long keys are hashed first
+  else std::copy(k.begin(), k.end(), block.begin());
+  for (auto [state, pad] : {std::pair{&inner_, std::uint8_t(0x36)}, std::pair{&outer_, std::uint8_t(0x5c)}}) {
+    std::array<std::uint8_t, 64> padded;
+    for (std::size_t i = 0; i < 64; ++i) padded[i] = std::uint8_t(block[i] ^ pad);
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, padded.data(), padded.size());
+    std::memcpy(state->data(), &ctx, sizeof ctx);
+    OPENSSL_cleanse(padded.data(), padded.size());
+  }
+  OPENSSL_cleanse(block.data(), block.size());
+}
+
 std::array<std::uint8_t, 32> Pseudonymizer::mac(std::string_view domain, std::string_view value) const {
   // Domain separation: the same value as a UID and as an ID gives unrelated outputs.
-  std::string msg;
-  msg.reserve(domain.size() + 1 + value.size());
-  msg.append(domain).push_back('\0');
-  msg.append(value);
+  SHA256_CTX ctx;
+  std::memcpy(&ctx, inner_.data(), sizeof ctx);
+  const unsigned char zero = 0;
+  SHA256_Update(&ctx, domain.data(), domain.size());
+  SHA256_Update(&ctx, &zero, 1);
+  SHA256_Update(&ctx, value.data(), value.size());
+  std::array<std::uint8_t, 32> inner_hash{}, out{};
+  SHA256_Final(inner_hash.data(), &ctx);
+  std::memcpy(&ctx, outer_.data(), sizeof ctx);
+  SHA256_Update(&ctx, inner_hash.data(), inner_hash.size());
+  SHA256_Final(out.data(), &ctx);
+  OPENSSL_cleanse(&ctx, sizeof ctx);
+  return out;
+}
+#pragma GCC diagnostic pop
+
+std::array<std::uint8_t, 32> reference_hmac(const std::vector<std::uint8_t>& key, std::string_view message) {
   std::array<std::uint8_t, 32> out{};
   unsigned int n = 0;
-  HMAC(EVP_sha256(), key_.bytes().data(), int(key_.bytes().size()), reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out.data(), &n);
+  HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &n);
   return out;
 }
 

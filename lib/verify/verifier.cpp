@@ -67,34 +67,39 @@ struct Scanner {
   std::vector<Finding>& findings;
   std::vector<std::string> needle_lower;
 
-  void text(const std::string& path, const std::string& utf8, bool coded) {
+  // The tag path is built only when something is found: most values hold nothing.
+  void text(const std::string& prefix, Tag tag, const std::string& utf8, bool coded) {
     std::string l = lower(utf8);
+    bool has_digit = false;
     for (std::size_t i = 0; i < needles.size(); ++i) {
       const Needle& n = needles[i];
+      if (n.kind == Kind::phone || needle_lower[i].size() > l.size()) continue;
       // Coded values (CS, UI, numbers) cannot hold a name; an ID or date can still hide there.
       if (coded && (n.kind == Kind::patient_name || n.kind == Kind::other_name || n.kind == Kind::institution)) continue;
-      if (contains(l, needle_lower[i], n.whole_word)) findings.push_back({path, n.kind});
+      if (contains(l, needle_lower[i], n.whole_word)) findings.push_back({prefix + tag.str(), n.kind});
     }
+    for (char c : utf8) has_digit |= std::isdigit(static_cast<unsigned char>(c)) != 0;
+    if (!has_digit) return;
     // Phone numbers: compare digits only.
     std::string digits;
     for (char c : utf8) if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
     for (const auto& n : needles)
-      if (n.kind == Kind::phone && digits.find(n.text) != std::string::npos) findings.push_back({path, n.kind});
+      if (n.kind == Kind::phone && digits.find(n.text) != std::string::npos) findings.push_back({prefix + tag.str(), n.kind});
   }
 
-  void raw(const std::string& path, Bytes b) {
+  void raw(const std::string& prefix, Tag tag, Bytes b) {
     // Binary values (private OB/UN, documents): look for the longer needles as ASCII/UTF-8 bytes.
     std::string hay = lower(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
     for (std::size_t i = 0; i < needles.size(); ++i)
       if (needles[i].text.size() >= 5 && needles[i].kind != Kind::phone && hay.find(needle_lower[i]) != std::string::npos)
-        findings.push_back({path, needles[i].kind});
+        findings.push_back({prefix + tag.str(), needles[i].kind});
   }
 
   void dataset(const Dataset& ds, const std::string& prefix, const std::vector<std::string>& inherited) {
     auto cs = terms_of(ds, inherited);
     for (const auto& e : ds.elements()) {
-      std::string path = prefix + e.tag.str();
       if (e.form == ElementForm::sequence) {
+        const std::string path = prefix + e.tag.str();
         for (std::size_t i = 0; i < e.items.size(); ++i) dataset(e.items[i].dataset, fmt::format("{}[{}]/", path, i), cs);
         continue;
       }
@@ -104,9 +109,9 @@ struct Scanner {
       if (is_string_vr(e.vr)) {
         using namespace vrs;
         bool coded = e.vr == CS || e.vr == UI || e.vr == DS || e.vr == IS || e.vr == AS || e.vr == DA || e.vr == TM || e.vr == DT;
-        text(path, decoded(e, cs), coded);
+        text(prefix, e.tag, decoded(e, cs), coded);
       } else {
-        raw(path, *b);
+        raw(prefix, e.tag, *b);
       }
     }
   }

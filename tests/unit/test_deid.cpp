@@ -155,6 +155,22 @@ TEST_CASE("deid: withheld instances") {
   CHECK(engine().apply(*h)->withheld);
 }
 
+TEST_CASE("pseudo: the precomputed HMAC equals OpenSSL's HMAC-SHA256 for short, block-sized and long keys") {
+  for (std::size_t key_len : {16u, 32u, 64u, 65u, 100u}) {
+    std::vector<std::uint8_t> key(key_len);
+    for (std::size_t i = 0; i < key_len; ++i) key[i] = std::uint8_t(i * 37 + key_len);
+    pseudo::Pseudonymizer p(*pseudo::Key::from_bytes(key));
+    for (std::string value : {std::string(), std::string("1.2.840.113619.2.55.3"), std::string(200, 'x')}) {
+      auto mac = pseudo::reference_hmac(key, std::string("uid") + '\0' + value);
+      unsigned __int128 v = 0;
+      for (int i = 0; i < 16; ++i) v = (v << 8) | mac[std::size_t(i)];
+      std::string digits;
+      while (v > 0) { digits.push_back(char('0' + int(v % 10))); v /= 10; }
+      CHECK(p.uid(value) == "2.25." + std::string(digits.rbegin(), digits.rend()));
+    }
+  }
+}
+
 TEST_CASE("pseudo: UIDs are valid, keyed and stable; tokens and shifts") {
   pseudo::Pseudonymizer a(*pseudo::Key::from_bytes(kKey));
   pseudo::Pseudonymizer b(*pseudo::Key::from_bytes(std::vector<std::uint8_t>(32, 8)));
