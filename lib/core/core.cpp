@@ -34,7 +34,16 @@ std::string Error::message() const {
   return out;
 }
 
-std::string Tag::str() const { return fmt::format("({:04X},{:04X})", group, element); }
+std::string Tag::str() const {
+  // Called for every element's tag path in the walk and the audit: no formatting library here.
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string s = "(0000,0000)";
+  for (int i = 0; i < 4; ++i) {
+    s[std::size_t(1 + i)] = hex[(group >> (12 - 4 * i)) & 0xF];
+    s[std::size_t(6 + i)] = hex[(element >> (12 - 4 * i)) & 0xF];
+  }
+  return s;
+}
 
 std::string to_string(VR vr) {
   auto v = std::uint16_t(vr);

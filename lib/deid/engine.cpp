@@ -276,12 +276,10 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
     if (auto st = p->set_option(*o, true); !st) return st.error();
   }
   bool one_time = config.key.empty();
-  pseudo::Key key = pseudo::Key::random();
-  if (!one_time) {
-    auto k = pseudo::Key::from_bytes(config.key);
-    if (!k) return std::move(k).error();
-    key = std::move(k).value();
-  }
+  // Only a missing key needs randomness: seeding OpenSSL's generator costs ~8 M instructions.
+  auto given = one_time ? Result<pseudo::Key>(pseudo::Key::random()) : pseudo::Key::from_bytes(config.key);
+  if (!given) return std::move(given).error();
+  pseudo::Key key = std::move(given).value();
   auto impl = std::make_unique<Impl>(std::move(p).value(), std::move(key));
   impl->one_time_key = one_time;
   impl->verify = config.verify;

@@ -2,6 +2,7 @@
 #include "verify/verifier.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <functional>
 #include <regex>
@@ -70,10 +71,14 @@ struct Scanner {
   // The tag path is built only when something is found: most values hold nothing.
   void text(const std::string& prefix, Tag tag, const std::string& utf8, bool coded) {
     std::string l = lower(utf8);
+    // Which bytes occur at all: a needle whose first byte does not is skipped without a search.
+    std::array<bool, 256> present{};
+    for (unsigned char c : l) present[c] = true;
     bool has_digit = false;
     for (std::size_t i = 0; i < needles.size(); ++i) {
       const Needle& n = needles[i];
       if (n.kind == Kind::phone || needle_lower[i].size() > l.size()) continue;
+      if (needle_lower[i].empty() || !present[static_cast<unsigned char>(needle_lower[i][0])]) continue;
       // Coded values (CS, UI, numbers) cannot hold a name; an ID or date can still hide there.
       if (coded && (n.kind == Kind::patient_name || n.kind == Kind::other_name || n.kind == Kind::institution)) continue;
       if (contains(l, needle_lower[i], n.whole_word)) findings.push_back({prefix + tag.str(), n.kind});
