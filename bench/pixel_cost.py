@@ -53,26 +53,28 @@ def main():
                    capture_output=True)
     ct = os.path.join(work, "ct")
     sets["CT series (untouched pixels)"] = ct
-    times = {name: {"deid": [], "cp": []} for name in sets}
+    times = {name: {"deid": [], "no_ocr": [], "cp": []} for name in sets}
     for _ in range(a.rounds):
         for name, d in sets.items():
-            for tool in ("cp", "deid"):
+            for tool in ("cp", "deid", "no_ocr"):
                 out = os.path.join(work, "out")
                 shutil.rmtree(out, ignore_errors=True)
                 if tool == "cp":
                     times[name]["cp"].append(timed(["cp", "-r", d, out]))
                 else:
-                    times[name]["deid"].append(timed([EXE, "deid", "--jobs", "1", "--key-file", key, "--output", out, d]))
+                    extra = ["--no-ocr-check"] if tool == "no_ocr" else []
+                    times[name][tool].append(timed([EXE, "deid", "--jobs", "1", "--key-file", key, "--output", out, *extra, d]))
     rows = []
     for name, d in sets.items():
         n = len(os.listdir(d))
         med = {k: statistics.median(v) for k, v in times[name].items() if v}
         rows.append({"set": name, "files": n, "deid_s": med["deid"], "ms_per_instance": 1000 * med["deid"] / n,
-                     "cp_s": med["cp"], "ratio_to_cp": med["deid"] / med["cp"]})
-    print("| set | files | deid (1 job) | per instance | cp | deid / cp |")
-    print("|---|---|---|---|---|---|")
+                     "no_ocr_ms_per_instance": 1000 * med["no_ocr"] / n, "cp_s": med["cp"], "ratio_to_cp": med["deid"] / med["cp"]})
+    print("| set | files | deid (1 job) | per instance | per instance, --no-ocr-check | cp | deid / cp |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['set']} | {r['files']} | {r['deid_s']:.3f} s | {r['ms_per_instance']:.2f} ms | {r['cp_s']:.3f} s | {r['ratio_to_cp']:.2f}x |")
+        print(f"| {r['set']} | {r['files']} | {r['deid_s']:.3f} s | {r['ms_per_instance']:.2f} ms | {r['no_ocr_ms_per_instance']:.2f} ms "
+              f"| {r['cp_s']:.3f} s | {r['ratio_to_cp']:.2f}x |")
     with open(os.path.join(ROOT, "bench", "out", "pixel_cost.json"), "w") as f:
         json.dump(rows, f, indent=1)
 
