@@ -19,6 +19,16 @@ QpdfRewrite refuse(std::string why) {
   r.refusal = std::move(why);
   return r;
 }
+// The whole document in memory, with an /ID computed from its content so reruns are identical.
+std::vector<std::uint8_t> write_deterministic(QPDF& pdf) {
+  QPDFWriter w(pdf);
+  w.setOutputMemory();
+  w.setDeterministicID(true);
+  w.write();
+  auto buf = w.getBufferSharedPointer();
+  return std::vector<std::uint8_t>(buf->getBuffer(), buf->getBuffer() + buf->getSize());
+}
+
 }  // namespace
 
 QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size) {
@@ -44,12 +54,7 @@ QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size) {
       QPDFObjectHandle h = page.getObjectHandle();
       for (const char* k : {"/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb"}) h.removeKey(k);
     }
-    QPDFWriter w(pdf);
-    w.setOutputMemory();
-    w.setDeterministicID(true);
-    w.write();
-    auto buf = w.getBufferSharedPointer();
-    r.bytes.assign(buf->getBuffer(), buf->getBuffer() + buf->getSize());
+    r.bytes = write_deterministic(pdf);
   } catch (const std::exception& ex) {
     return refuse(std::string("encapsulated PDF could not be parsed: ") + ex.what());
   }
@@ -85,12 +90,7 @@ QpdfRewrite qpdf_from_images(const std::vector<PageImage>& pages) {
       doc.addPage(QPDFPageObjectHelper(page), false);
       ++r.pages;
     }
-    QPDFWriter w(pdf);
-    w.setOutputMemory();
-    w.setDeterministicID(true);
-    w.write();
-    auto buf = w.getBufferSharedPointer();
-    r.bytes.assign(buf->getBuffer(), buf->getBuffer() + buf->getSize());
+    r.bytes = write_deterministic(pdf);
   } catch (const std::exception& ex) {
     r = QpdfRewrite{};
     r.refusal = std::string("the cleaned pages could not be written as a PDF: ") + ex.what();

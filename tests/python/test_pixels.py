@@ -153,19 +153,24 @@ def test_site_rules_come_first(tmp_path, key):
     assert p.returncode == 2 and "NoSuchKeyword" in p.stderr
 
 
-def test_ultrasound_blanked_outside_its_data_regions(tmp_path, key, us_burned):
+def ultrasound_through_deid(tmp_path, key, us_burned, arr, region_box, name):
+    """An ultrasound image with pixels `arr` and one data region (x0, y0, x1, y1): the cleaned pixels."""
     ds = pydicom.dcmread(us_burned)
-    ds.Rows = ds.Columns = 32
-    arr = np.full((32, 32), 200, np.uint8)
+    ds.Rows, ds.Columns = arr.shape
     ds.PixelData = arr.tobytes()
     region = pydicom.Dataset()
-    region.RegionLocationMinX0, region.RegionLocationMinY0, region.RegionLocationMaxX1, region.RegionLocationMaxY1 = 8, 10, 23, 29
+    region.RegionLocationMinX0, region.RegionLocationMinY0, region.RegionLocationMaxX1, region.RegionLocationMaxY1 = region_box
     ds.SequenceOfUltrasoundRegions = [region]
-    path = str(tmp_path / "us_regions.dcm")
+    path = str(tmp_path / f"{name}.dcm")
     ds.save_as(path)
     _, records = deid_audit(tmp_path, key, [path])
     assert records[0]["status"] == "written", records[0]["reason"]
-    out = pydicom.dcmread(records[0]["output"]).pixel_array
+    return pydicom.dcmread(records[0]["output"]).pixel_array
+
+
+def test_ultrasound_blanked_outside_its_data_regions(tmp_path, key, us_burned):
+    arr = np.full((32, 32), 200, np.uint8)
+    out = ultrasound_through_deid(tmp_path, key, us_burned, arr, (8, 10, 23, 29), "us_regions")
     inside = np.zeros((32, 32), bool)
     inside[10:30, 8:24] = True
     assert (out[inside] == 200).all() and (out[~inside] == 0).all()
@@ -221,17 +226,7 @@ def test_ocr_check_withholds_text_a_rule_missed(tmp_path, key):
 
 def test_ultrasound_names_inside_the_data_region_are_blanked(tmp_path, key, us_burned):
     arr, masks = bi.render_lines(320, 200, [("QUIXOTE ZEBULON", 40, 120, 20), ("LIVER", 40, 60, 20)], fg=230, bg=20)
-    ds = pydicom.dcmread(us_burned)
-    ds.Rows, ds.Columns = 200, 320
-    ds.PixelData = arr.tobytes()
-    region = pydicom.Dataset()
-    region.RegionLocationMinX0, region.RegionLocationMinY0, region.RegionLocationMaxX1, region.RegionLocationMaxY1 = 0, 40, 319, 199
-    ds.SequenceOfUltrasoundRegions = [region]
-    path = str(tmp_path / "us_named.dcm")
-    ds.save_as(path)
-    _, records = deid_audit(tmp_path, key, [path])
-    assert records[0]["status"] == "written", records[0]["reason"]
-    out = pydicom.dcmread(records[0]["output"]).pixel_array
+    out = ultrasound_through_deid(tmp_path, key, us_burned, arr, (0, 40, 319, 199), "us_named")
     assert (out[masks[0]] == 0).mean() >= 0.99
     assert (out[masks[1]] == arr[masks[1]]).all()
 
