@@ -182,6 +182,9 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
   const std::string input_ts = trim_value(file.transfer_syntax_uid);
   auto layout = layout_of(file.dataset, file.encoding.big_endian, policy.max_decoded_bytes);
   if (!layout) return std::move(layout).error();
+  if (std::uint64_t(layout->rows) * layout->cols > policy.max_frame_pixels)
+    return Error{ErrorCode::limit_exceeded, {}, 0, "(7FE0,0010)",
+                 fmt::format("frames of {}x{} pixels are over the {} the text path reads", layout->cols, layout->rows, policy.max_frame_pixels)};
   auto media = media::api();  // codecs and OCR: loaded on the first instance that needs them
   if (!media) return std::move(media).error();
   const media::Api& m = **media;

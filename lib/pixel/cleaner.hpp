@@ -27,6 +27,9 @@ struct PixelPolicy {
   double ocr_seconds = 120;        // OCR time per instance; past it the instance is withheld
   RegionRules rules;               // a site's rules first, then the built-in CTP set
   std::uint64_t max_decoded_bytes = std::uint64_t(1) << 30;  // larger instances are withheld
+  // Detection and OCR work on whole frames (planes, edge maps, Tesseract's own copies): frames of
+  // more pixels than this (6,000 x 6,000) are withheld rather than risk gigabytes per worker.
+  std::uint64_t max_frame_pixels = 36'000'000;
   DetectorSettings detector;
 };
 

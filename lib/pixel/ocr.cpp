@@ -2,6 +2,7 @@
 #include "pixel/ocr.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <array>
 #include <memory>
 
@@ -12,7 +13,6 @@ namespace dicomscrub::pixel {
 
 namespace {
 
-constexpr int kScale = 2;  // small overlay fonts read far better at twice their size
 
 // Text of any colour and polarity becomes dark on white: each pixel's distance from its plane's
 // background (the median), the largest over the planes, inverted.
@@ -55,6 +55,9 @@ Result<std::vector<TextLine>> read_lines(const std::vector<std::vector<std::uint
   if (!api) return Error{ErrorCode::unsupported, {}, 0, "(7FE0,0010)", "Tesseract or its English model is not installed"};
   if (planes.empty() || cols <= 0 || rows <= 0) return std::vector<TextLine>{};
   auto grey = distance_image(planes, bits_stored);
+  // Small overlay fonts read far better at twice their size; large frames (scanned pages,
+  // mammograms) have large text already and would only cost memory and time.
+  const int kScale = std::int64_t(cols) * rows > (std::int64_t(4) << 20) ? 1 : 2;
   const int w = cols * kScale, h = rows * kScale;
   std::vector<std::uint8_t> big(std::size_t(w) * h);
   for (int y = 0; y < h; ++y)
