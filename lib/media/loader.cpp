@@ -50,7 +50,7 @@ Loaded load() {
     if (!h) { tried += fmt::format("; {}: {}", path, dlerror()); continue; }
     auto entry = reinterpret_cast<const Api* (*)()>(dlsym(h, "dicomscrub_media_api_v1"));
     const Api* a = entry ? entry() : nullptr;
-    if (!a || a->version != kApiVersion || std::string(a->build) != build_id()) {
+    if (!a || a->version != kApiVersion || std::string(a->compiler) != compiler_id() || a->layout != layout_id()) {
       tried += fmt::format("; {}: not a module of this build", path);
       dlclose(h);
       continue;

@@ -5,6 +5,7 @@
 // is part of the same build: the table below is an internal interface, not a public ABI.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ inline constexpr unsigned kApiVersion = 1;
 
 struct Api {
   unsigned version;
-  const char* build;  // DICOMSCRUB_VERSION and compiler: the loader refuses a module of another build
+  const char* compiler;     // the loader refuses a module built by another compiler...
+  std::uint64_t layout;     // ...or against other layouts of the types the table passes
   Result<pixel::Decoded> (*decode)(const DicomFile& file, const pixel::Layout& declared);
   Status (*encode)(DicomFile& file, const pixel::Decoded& img, const std::string& syntax);
   Result<std::vector<pixel::TextLine>> (*read_lines)(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits);
@@ -32,7 +34,12 @@ struct Api {
 // and the instance that needed it is then withheld.
 Result<const Api*> api();
 
-// The build identity both sides compare.
-inline const char* build_id() { return __VERSION__ " " __DATE__; }
+// What both sides compare before the table is used.
+inline const char* compiler_id() { return __VERSION__; }
+inline constexpr std::uint64_t layout_id() {
+  return (std::uint64_t(sizeof(DicomFile)) << 48) ^ (std::uint64_t(sizeof(Element)) << 32) ^ (std::uint64_t(sizeof(Dataset)) << 24) ^
+         (std::uint64_t(sizeof(pixel::Decoded)) << 16) ^ (std::uint64_t(sizeof(document::CleanedPdf)) << 8) ^
+         std::uint64_t(sizeof(document::ScanPolicy)) ^ (std::uint64_t(sizeof(deid::Identifiers)) << 40);
+}
 
 }  // namespace dicomscrub::media

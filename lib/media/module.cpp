@@ -6,7 +6,8 @@
 namespace {
 const dicomscrub::media::Api kApi = {
     dicomscrub::media::kApiVersion,
-    dicomscrub::media::build_id(),
+    dicomscrub::media::compiler_id(),
+    dicomscrub::media::layout_id(),
     &dicomscrub::pixel::decode,
     &dicomscrub::pixel::encode,
     &dicomscrub::pixel::read_lines,

@@ -147,7 +147,7 @@ PixelPlan plan_pixels(const DicomFile& f, const PixelPolicy& policy) {
   auto cleaned = [&](std::string kind, std::string what) {
     p.kind = PixelPlan::Kind::clean;
     p.kind_of_instance = std::move(kind);
-    p.reason = p.reason.empty() ? what : p.reason + "; " + what;
+    p.reason = p.reason.empty() ? what : what.empty() ? p.reason : p.reason + "; " + what;
     return p;
   };
   if (category == "video")
