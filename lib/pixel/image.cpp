@@ -153,7 +153,14 @@ std::vector<std::vector<std::uint16_t>> planes(const Decoded& img, std::uint32_t
   const std::uint64_t px = std::uint64_t(l.rows) * l.cols;
   const std::uint32_t bpp = l.bits_allocated / 8;
   const std::uint8_t* f = img.data.data() + frame * l.frame_bytes();
-  auto get = [&](const std::uint8_t* p) -> std::uint16_t { return bpp == 1 ? *p : detail::load16(p, false); };
+  // Signed samples become offset binary (0 = most negative), so -1 and 0 are neighbours, not the
+  // two ends of the range; only the stored bits count.
+  const int bs = std::clamp<int>(l.bits_stored, 1, l.bits_allocated);
+  const std::uint32_t mask = (1u << bs) - 1;
+  auto get = [&](const std::uint8_t* p) -> std::uint16_t {
+    std::uint32_t v = (bpp == 1 ? *p : detail::load16(p, false)) & mask;
+    return std::uint16_t(l.is_signed ? (v ^ (1u << (bs - 1))) : v);
+  };
   std::vector<std::vector<std::uint16_t>> out(is_422(l) ? 3 : l.samples, std::vector<std::uint16_t>(px));
   for (std::uint64_t i = 0; i < px; ++i) {
     if (is_422(l)) {

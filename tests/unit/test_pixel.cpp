@@ -134,3 +134,12 @@ TEST_CASE("pixel: cover pages are planned for text detection; frames over the li
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().reason.find("4x4") != std::string::npos);
 }
+
+TEST_CASE("pixel: planes of signed samples are offset binary over the stored bits") {
+  pixel::Decoded d;
+  d.layout.rows = 1; d.layout.cols = 3; d.layout.bits_allocated = 16; d.layout.bits_stored = 12; d.layout.is_signed = true;
+  d.layout.photometric = "MONOCHROME2";
+  d.data = {0xFF, 0xFF, 0x00, 0x00, 0x00, 0xF8};  // -1, 0, -2048 (sign-extended in 16 bits)
+  auto p = pixel::planes(d, 0);
+  CHECK(p[0] == std::vector<std::uint16_t>{2047, 2048, 0});
+}
