@@ -62,6 +62,7 @@ int cmd_deid(const std::vector<std::string>& args) {
     if (!key) { std::fprintf(stderr, "error: %s\n", key.error().message().c_str()); return 2; }
     config.key = key->bytes();
   }
+  config.record_tag_actions = !audit_path.empty();  // only the audit file shows them
   auto engine = dicomscrub::Deidentifier::create(config);
   if (!engine) { std::fprintf(stderr, "error: %s\n", engine.error().message().c_str()); return 2; }
   if (engine->one_time_key())

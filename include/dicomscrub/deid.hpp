@@ -35,6 +35,9 @@ struct DeidConfig {
   // Read every cleaned frame back with OCR and withhold it if an identifier is still legible.
   // Not set: the profile's choice, else on. Turning it off is for measuring its cost.
   std::optional<bool> ocr_check;
+  // Fill DeidReport::tag_actions (the action per tag path, for audits). A batch writing no audit
+  // turns it off: building a path and a map entry per element is a tenth of the engine's work.
+  bool record_tag_actions = true;
 };
 
 struct DeidReport {

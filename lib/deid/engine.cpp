@@ -31,6 +31,7 @@ struct Deidentifier::Impl {
   pseudo::Pseudonymizer pseudo;
   bool one_time_key = false;
   bool verify = true;
+  bool record_tag_actions = true;
   pixel::PixelPolicy pixels;
   Impl(profile::Profile p, pseudo::Key k) : profile(std::move(p)), pseudo(std::move(k)) {}
 };
@@ -61,7 +62,7 @@ struct Walk {
 
   void count(Action a, const std::string& path) {
     report.action_counts[profile::to_string(a)]++;
-    report.tag_actions[path] = profile::to_string(a);
+    if (impl.record_tag_actions) report.tag_actions[path] = profile::to_string(a);
   }
 
   std::optional<std::string> text(const Element& e) {
@@ -210,8 +211,8 @@ struct Walk {
     std::vector<Element> out;
     out.reserve(ds.elements().size());
     for (auto& e : ds.elements()) {
-      std::string path = prefix + e.tag.str();
       if (e.tag.is_private_creator()) { out.push_back(std::move(e)); continue; }  // settled below
+      const std::string path = impl.record_tag_actions || e.form == ElementForm::sequence ? prefix + e.tag.str() : std::string();
       std::string creator;
       if (e.tag.is_private() && e.tag.element >= 0x1000) {
         auto it = creators.find({e.tag.group, std::uint8_t(e.tag.element >> 8)});
@@ -231,7 +232,7 @@ struct Walk {
     std::vector<Element> final_list;
     for (auto& e : out) {
       if (e.tag.is_private_creator() && !kept_blocks.count({e.tag.group, std::uint8_t(e.tag.element)})) {
-        count(Action::remove, prefix + e.tag.str());
+        count(Action::remove, impl.record_tag_actions ? prefix + e.tag.str() : std::string());
         ds.mark_modified();
         continue;
       }
@@ -283,6 +284,7 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
   auto impl = std::make_unique<Impl>(std::move(p).value(), std::move(key));
   impl->one_time_key = one_time;
   impl->verify = config.verify;
+  impl->record_tag_actions = config.record_tag_actions;
   const profile::PixelSettings& px = impl->profile.pixels();
   auto rules = pixel::RegionRules::builtin();
   if (!rules) return std::move(rules).error();

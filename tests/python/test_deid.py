@@ -211,3 +211,12 @@ def test_every_character_set_is_cleaned_and_read_back(tmp_path, key, sample):
             assert part not in dumped, f"{part!r} survives in {sample}"
     d = pydicom.dcmread(f)
     assert d.PatientName == "" and d.PatientIdentityRemoved == "YES"
+
+
+def test_outputs_do_not_depend_on_whether_an_audit_is_written(tmp_path, key):
+    # Without --audit the engine skips its per-tag bookkeeping; the bytes written must not change.
+    with_audit, without = tmp_path / "a", tmp_path / "b"
+    deid(with_audit, key, PHI)
+    run("deid", "--key-file", key, "--output", str(without), PHI)
+    tree = lambda root: {os.path.relpath(f, root): open(f, "rb").read() for f in outputs(root) if f.endswith(".dcm")}
+    assert tree(with_audit) and tree(with_audit) == tree(without)
