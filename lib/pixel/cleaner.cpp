@@ -30,14 +30,6 @@ std::vector<std::string> values(const Dataset& ds, Tag t) {
   return v;
 }
 
-std::optional<std::uint32_t> get_ul(const Dataset& ds, Tag t, bool be) {
-  const Element* e = ds.find(t);
-  if (!e || e->form != ElementForm::value) return std::nullopt;
-  auto b = e->value.bytes();
-  if (!b || b->size() < 4) return std::nullopt;
-  return detail::load32(b->data(), be);
-}
-
 // Sequence of Ultrasound Regions: the rectangles that hold image data.
 std::vector<Rect> ultrasound_regions(const DicomFile& f) {
   std::vector<Rect> out;
@@ -45,8 +37,8 @@ std::vector<Rect> ultrasound_regions(const DicomFile& f) {
   if (!sq) return out;
   const bool be = f.encoding.big_endian;
   for (const auto& item : sq->items) {
-    auto x0 = get_ul(item.dataset, Tag(0x0018, 0x6018), be), y0 = get_ul(item.dataset, Tag(0x0018, 0x601A), be);
-    auto x1 = get_ul(item.dataset, Tag(0x0018, 0x601C), be), y1 = get_ul(item.dataset, Tag(0x0018, 0x601E), be);
+    auto x0 = first_ul(item.dataset, Tag(0x0018, 0x6018), be), y0 = first_ul(item.dataset, Tag(0x0018, 0x601A), be);
+    auto x1 = first_ul(item.dataset, Tag(0x0018, 0x601C), be), y1 = first_ul(item.dataset, Tag(0x0018, 0x601E), be);
     if (!x0 || !y0 || !x1 || !y1 || *x1 < *x0 || *y1 < *y0 || *x1 > 65535 || *y1 > 65535) return {};  // cannot trust any
     out.push_back(Rect{int(*x0), int(*y0), int(*x1 - *x0 + 1), int(*y1 - *y0 + 1)});
   }

@@ -13,12 +13,12 @@ namespace dicomscrub::pixel {
 
 namespace {
 
-std::optional<std::uint16_t> get_us(const Dataset& ds, Tag t, bool big_endian) {
+std::optional<Bytes> value_of(const Dataset& ds, Tag t, std::size_t at_least) {
   const Element* e = ds.find(t);
   if (!e || e->form != ElementForm::value) return std::nullopt;
   auto b = e->value.bytes();
-  if (!b || b->size() < 2) return std::nullopt;
-  return detail::load16(b->data(), big_endian);
+  if (!b || b->size() < at_least) return std::nullopt;
+  return b;
 }
 
 bool is_ybr(const std::string& pi) { return pi.rfind("YBR", 0) == 0; }
@@ -77,6 +77,16 @@ void paint_span(Decoded& img, std::uint32_t frame, int x0, int x1, int y, std::u
 
 }  // namespace
 
+std::optional<std::uint16_t> first_us(const Dataset& ds, Tag t, bool big_endian) {
+  auto b = value_of(ds, t, 2);
+  return b ? std::optional<std::uint16_t>(detail::load16(b->data(), big_endian)) : std::nullopt;
+}
+
+std::optional<std::uint32_t> first_ul(const Dataset& ds, Tag t, bool big_endian) {
+  auto b = value_of(ds, t, 4);
+  return b ? std::optional<std::uint32_t>(detail::load32(b->data(), big_endian)) : std::nullopt;
+}
+
 std::uint64_t Layout::frame_bytes() const {
   const std::uint64_t px = std::uint64_t(rows) * cols;
   const std::uint64_t bpp = bits_allocated / 8;
@@ -87,18 +97,18 @@ std::uint64_t Layout::frame_bytes() const {
 Result<Layout> layout_of(const Dataset& ds, bool big_endian, std::uint64_t max_bytes) {
   auto fail = [](std::string why) { return Error{ErrorCode::unsupported, {}, 0, "(7FE0,0010)", std::move(why)}; };
   Layout l;
-  auto rows = get_us(ds, Tag(0x0028, 0x0010), big_endian);
-  auto cols = get_us(ds, Tag(0x0028, 0x0011), big_endian);
-  auto ba = get_us(ds, Tag(0x0028, 0x0100), big_endian);
+  auto rows = first_us(ds, Tag(0x0028, 0x0010), big_endian);
+  auto cols = first_us(ds, Tag(0x0028, 0x0011), big_endian);
+  auto ba = first_us(ds, Tag(0x0028, 0x0100), big_endian);
   if (!rows || !cols || !ba || *rows == 0 || *cols == 0) return fail("Rows, Columns or Bits Allocated missing");
   l.rows = *rows;
   l.cols = *cols;
   l.bits_allocated = *ba;
-  l.samples = get_us(ds, Tag(0x0028, 0x0002), big_endian).value_or(1);
-  l.bits_stored = get_us(ds, Tag(0x0028, 0x0101), big_endian).value_or(l.bits_allocated);
-  l.high_bit = get_us(ds, Tag(0x0028, 0x0102), big_endian).value_or(std::uint16_t(l.bits_stored - 1));
-  l.is_signed = get_us(ds, Tag(0x0028, 0x0103), big_endian).value_or(0) == 1;
-  l.planar = get_us(ds, Tag(0x0028, 0x0006), big_endian).value_or(0);
+  l.samples = first_us(ds, Tag(0x0028, 0x0002), big_endian).value_or(1);
+  l.bits_stored = first_us(ds, Tag(0x0028, 0x0101), big_endian).value_or(l.bits_allocated);
+  l.high_bit = first_us(ds, Tag(0x0028, 0x0102), big_endian).value_or(std::uint16_t(l.bits_stored - 1));
+  l.is_signed = first_us(ds, Tag(0x0028, 0x0103), big_endian).value_or(0) == 1;
+  l.planar = first_us(ds, Tag(0x0028, 0x0006), big_endian).value_or(0);
   l.photometric = ds.get_string(Tag(0x0028, 0x0004)).value_or(l.samples == 3 ? "RGB" : "MONOCHROME2");
   std::string nf = ds.get_string(Tag(0x0028, 0x0008)).value_or("1");
   long frames = 1;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct Layout {
   std::uint64_t frame_bytes() const;
   std::uint64_t total_bytes() const { return frame_bytes() * frames; }
 };
+
+// The first US or UL value of an element, in the file's byte order; nullopt when absent or short.
+std::optional<std::uint16_t> first_us(const Dataset& ds, Tag t, bool big_endian);
+std::optional<std::uint32_t> first_ul(const Dataset& ds, Tag t, bool big_endian);
 
 // The layout declared by the data set (values in the file's byte order). Refuses what the pixel
 // path cannot fill exactly (bit-packed 1-bit data, 24/32-bit samples, more than 3 samples) and
