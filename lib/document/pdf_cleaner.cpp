@@ -12,6 +12,7 @@
 #include <poppler/cpp/poppler-page.h>
 
 #include "document/qpdf_rewrite.hpp"
+#include "pixel/frame_text.hpp"
 #include "pixel/image.hpp"
 #include "pixel/ocr.hpp"
 
@@ -69,19 +70,15 @@ CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy
         for (int c = 0; c < 3; ++c) d.data[(std::size_t(y) * img.width() + x) * 3 + c] = row[x * 4 + 2 - c];
     }
     const int cols = img.width(), rows = img.height();
-    if (policy.identifiers_only) {
-      auto lines = pixel::read_lines(pixel::planes(d, 0), cols, rows, 8);
-      if (!lines) return refuse(fmt::format("scanned PDF page {}: {}", i + 1, lines.error().reason));
-      for (const auto& b : pixel::identifying_lines(*lines, ids)) pixel::fill(d, 0, b.padded(2));
-    } else {
-      for (const auto& b : pixel::detect_text(pixel::planes(d, 0), cols, rows, 8, false, policy.detector)) pixel::fill(d, 0, b);
-    }
-    if (policy.ocr_check) {
-      auto lines = pixel::read_lines(pixel::planes(d, 0), cols, rows, 8);
-      if (!lines) return refuse(fmt::format("scanned PDF page {}: {}", i + 1, lines.error().reason));
-      if (!pixel::identifying_lines(*lines, ids).empty())
-        return refuse(fmt::format("scanned PDF page {}: an identifier is still legible after cleaning", i + 1));
-    }
+    pixel::FrameText how;  // the cover-page policy, as for images
+    how.blank_all = !policy.identifiers_only;
+    how.blank_identifying = policy.identifiers_only;
+    how.read_back = policy.ocr_check;
+    how.planes_of = [&] { return pixel::planes(d, 0); };
+    how.detector = policy.detector;
+    auto text = pixel::clean_frame_text(d, 0, how, ids, &pixel::read_lines);
+    if (!text) return refuse(fmt::format("scanned PDF page {}: {}", i + 1, text.error().reason));
+    if (text->legible) return refuse(fmt::format("scanned PDF page {}: an identifier is still legible after cleaning", i + 1));
     pages.push_back(PageImage{cols, rows, box.width(), box.height(), std::move(d.data)});
   }
   QpdfRewrite wrapped = qpdf_from_images(pages);

@@ -2,8 +2,8 @@
 #include "pixel/cleaner.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <array>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -12,7 +12,7 @@
 #include "dict/dictionary.hpp"
 #include "media/media.hpp"
 #include "pixel/codec.hpp"
-#include "pixel/ocr.hpp"
+#include "pixel/frame_text.hpp"
 #include "profile/profile.hpp"
 
 namespace dicomscrub::pixel {
@@ -22,7 +22,7 @@ namespace {
 using detail::split_value;
 using detail::trim_value;
 
-std::string str(const Dataset& ds, Tag t) { return trim_value(ds.get_string(t).value_or("")); }
+std::string str(const Dataset& ds, Tag t) { return ds.get_string(t).value_or(""); }  // already trimmed
 
 std::vector<std::string> values(const Dataset& ds, Tag t) {
   auto v = split_value(str(ds, t), '\\');
@@ -184,42 +184,31 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
   if (!img) return std::move(img).error();
   const bool palette = img->layout.photometric == "PALETTE COLOR";
   const Palette lut = palette ? palette_of(file) : Palette{};
-  const std::uint16_t black = palette ? darkest_index(lut) : 0;
   const bool by_colour = palette && lut.usable();
-  const int cols = int(img->layout.cols), rows = int(img->layout.rows);
-  const int bits = by_colour ? 16 : img->layout.bits_stored;
-  auto frame_planes = [&](std::uint32_t frame) {
+  std::uint32_t frame = 0;
+  FrameText how;
+  how.blank_all = plan.detect_text && policy.cover_text == PixelPolicy::CoverText::all;
+  how.blank_identifying = !plan.keep.empty() || (plan.detect_text && policy.cover_text == PixelPolicy::CoverText::identifiers);
+  how.read_back = policy.ocr_check;
+  how.planes_of = [&] {
     auto p = planes(*img, frame);
     return by_colour ? colour_planes(p[0], lut) : p;
   };
-  const auto started = std::chrono::steady_clock::now();
-  auto ocr = [&](std::uint32_t frame) -> Result<std::vector<TextLine>> {
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > policy.ocr_seconds)
-      return Error{ErrorCode::limit_exceeded, {}, 0, "(7FE0,0010)",
-                   fmt::format("reading {} frame(s) back took over {} s", img->layout.frames, policy.ocr_seconds)};
-    return m.read_lines(frame_planes(frame), cols, rows, bits);
-  };
-  const bool ocr_identifiers = !plan.keep.empty() || (plan.detect_text && policy.cover_text == PixelPolicy::CoverText::identifiers);
-  for (std::uint32_t frame = 0; frame < img->layout.frames; ++frame) {
-    if (!plan.keep.empty()) fill_outside(*img, frame, plan.keep, black);
-    for (const Rect& reg : plan.regions) fill(*img, frame, reg, black);
-    if (plan.detect_text && policy.cover_text == PixelPolicy::CoverText::all) {
-      auto boxes = detect_text(frame_planes(frame), cols, rows, bits, palette && !by_colour, policy.detector);
-      for (const Rect& b : boxes) fill(*img, frame, b, black);
-      r.text_boxes += boxes.size();
-    }
-    if (ocr_identifiers) {  // ultrasound data regions, or the identifiers-only policy
-      auto lines = ocr(frame);
-      if (!lines) return std::move(lines).error();
-      for (const Rect& b : identifying_lines(*lines, ids)) { fill(*img, frame, b.padded(2), black); ++r.text_boxes; }
-    }
-    if (policy.ocr_check) {
-      auto lines = ocr(frame);
-      if (!lines) return std::move(lines).error();
-      if (!identifying_lines(*lines, ids).empty())
-        return Error{ErrorCode::bad_structure, {}, 0, "(7FE0,0010)", fmt::format("an identifier is still legible in frame {} after cleaning", frame + 1)};
-      r.ocr_lines += lines->size();
-    }
+  how.bits = by_colour ? 16 : img->layout.bits_stored;
+  how.palette_indices = palette && !by_colour;
+  how.black = palette ? darkest_index(lut) : 0;
+  how.detector = policy.detector;
+  how.deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                        std::chrono::duration<double>(policy.ocr_seconds));
+  how.limit_seconds = policy.ocr_seconds;
+  for (; frame < img->layout.frames; ++frame) {
+    if (!plan.keep.empty()) fill_outside(*img, frame, plan.keep, how.black);
+    for (const Rect& reg : plan.regions) fill(*img, frame, reg, how.black);
+    auto text = clean_frame_text(*img, frame, how, ids, m.read_lines);
+    if (!text) return std::move(text).error();
+    if (text->legible)
+      return Error{ErrorCode::bad_structure, {}, 0, "(7FE0,0010)", fmt::format("an identifier is still legible in frame {} after cleaning", frame + 1)};
+    r.text_boxes += text->blanked;
   }
   r.frames = img->layout.frames;
   r.syntax = output_syntax(input_ts);

@@ -45,7 +45,6 @@ struct PixelPlan {
 struct PixelResult {
   std::uint32_t frames = 0;
   std::size_t text_boxes = 0;     // lines of text found and blanked, over all frames
-  std::size_t ocr_lines = 0;      // lines OCR read in the cleaned frames (none named the patient)
   std::string syntax;             // the transfer syntax written
   std::string summary;            // for the audit: what was done, no values
 };
