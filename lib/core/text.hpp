@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dicomscrub::detail {
@@ -12,6 +13,14 @@ inline std::string trim_value(std::string s) {
   std::size_t b = 0;
   while (b < s.size() && s[b] == ' ') ++b;
   return s.substr(b);
+}
+
+// ASCII case folding, the same in every locale (a host process's locale must not change what
+// matches, or outputs would differ between machines).
+inline std::string lower_ascii(std::string_view s) {
+  std::string o(s);
+  for (char& c : o) if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return o;
 }
 
 inline std::vector<std::string> split_value(const std::string& s, char sep) {

@@ -12,11 +12,7 @@
 namespace dicomscrub::deid {
 namespace {
 
-std::string lower_ascii(std::string_view s) {
-  std::string o(s);
-  for (auto& c : o) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
+using detail::lower_ascii;
 
 std::string trim(std::string s) { return detail::trim_value(std::move(s)); }
 

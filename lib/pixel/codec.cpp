@@ -17,6 +17,7 @@
 #include <gdcmTrace.h>
 
 #include "core/bytes.hpp"
+#include "core/text.hpp"
 #include "dict/dictionary.hpp"
 
 namespace dicomscrub::pixel {
@@ -26,11 +27,6 @@ namespace {
 constexpr const char* kExplicitLE = "1.2.840.10008.1.2.1";
 
 Error codec_error(std::string why) { return Error{ErrorCode::unsupported, {}, 0, "(7FE0,0010)", std::move(why)}; }
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\0' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // GDCM filters hold their input through an intrusive SmartPointer and delete it when done, so an
 // input image must live on the heap under a SmartPointer, never on the stack.
@@ -87,7 +83,7 @@ Result<Decoded> decode(const DicomFile& file, const Layout& declared) {
     return out;
   }
   if (e->form != ElementForm::encapsulated || e->fragments.empty()) return codec_error("Pixel Data is neither native nor encapsulated");
-  const std::string ts = trimmed(file.transfer_syntax_uid);
+  const std::string ts = detail::trim_value(file.transfer_syntax_uid);
   gdcm::SmartPointer<gdcm::Image> in = new gdcm::Image;
   describe(*in, declared, ts);
   if (in->GetTransferSyntax() == gdcm::TransferSyntax::TS_END)
@@ -110,7 +106,7 @@ Result<Decoded> decode(const DicomFile& file, const Layout& declared) {
   auto st = change_syntax(*in, gdcm::TransferSyntax::ExplicitVRLittleEndian, [&](const gdcm::Image& raw) -> Status {
     const gdcm::ByteValue* bv = raw.GetDataElement().GetByteValue();
     if (!bv) return codec_error("GDCM returned no pixel bytes");
-    out.layout.photometric = trimmed(gdcm::PhotometricInterpretation::GetPIString(raw.GetPhotometricInterpretation()));
+    out.layout.photometric = detail::trim_value(gdcm::PhotometricInterpretation::GetPIString(raw.GetPhotometricInterpretation()));
     out.layout.planar = std::uint16_t(raw.GetPlanarConfiguration());
     const gdcm::PixelFormat& pf = raw.GetPixelFormat();
     out.layout.samples = pf.GetSamplesPerPixel();
@@ -172,7 +168,7 @@ Status encode(DicomFile& file, const Decoded& img, const std::string& syntax) {
         if (bytes.size() % 2) bytes.push_back(0);
         out.fragments.push_back(Fragment{0, Value::owned(std::move(bytes))});
       }
-      encoded.photometric = trimmed(gdcm::PhotometricInterpretation::GetPIString(enc.GetPhotometricInterpretation()));
+      encoded.photometric = detail::trim_value(gdcm::PhotometricInterpretation::GetPIString(enc.GetPhotometricInterpretation()));
       encoded.planar = std::uint16_t(enc.GetPlanarConfiguration());
       return Ok{};
     });

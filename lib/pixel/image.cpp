@@ -30,7 +30,7 @@ std::array<std::uint32_t, 3> fill_values(const Layout& l, std::uint16_t palette_
   const std::uint32_t all = l.bits_allocated == 16 ? 0xFFFFu : 0xFFu;
   if (l.photometric == "PALETTE COLOR") return {palette_black, palette_black, palette_black};
   if (l.photometric == "MONOCHROME1") {
-    std::uint32_t v = l.is_signed ? (1u << (bs - 1)) - 1 : (bs >= 32 ? 0xFFFFFFFFu : (1u << bs) - 1);
+    std::uint32_t v = l.is_signed ? (1u << (bs - 1)) - 1 : (1u << bs) - 1;  // bs <= 16
     return {v, v, v};
   }
   if (is_ybr(l.photometric)) return {0, 1u << (bs - 1), 1u << (bs - 1)};
@@ -90,7 +90,7 @@ std::optional<std::uint32_t> first_ul(const Dataset& ds, Tag t, bool big_endian)
 std::uint64_t Layout::frame_bytes() const {
   const std::uint64_t px = std::uint64_t(rows) * cols;
   const std::uint64_t bpp = bits_allocated / 8;
-  if (photometric == "YBR_FULL_422" || photometric == "YBR_PARTIAL_422") return px * 2 * bpp;
+  if (is_422(*this)) return px * 2 * bpp;
   return px * samples * bpp;
 }
 

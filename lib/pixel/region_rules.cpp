@@ -2,7 +2,6 @@
 #include "pixel/region_rules.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -111,11 +110,6 @@ std::optional<std::string> value_text(const DicomFile& file, Tag t) {
   return detail::trim_value(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return s;
-}
-
 bool holds(const Condition& c, const DicomFile& file) {
   using K = Condition::Kind;
   switch (c.kind) {
@@ -128,7 +122,7 @@ bool holds(const Condition& c, const DicomFile& file) {
   if (!v) return false;
   if (c.kind == K::equals) return *v == c.value;
   if (c.kind == K::contains) return v->find(c.value) != std::string::npos;
-  return lower(*v).find(lower(c.value)) != std::string::npos;
+  return detail::lower_ascii(*v).find(detail::lower_ascii(c.value)) != std::string::npos;
 }
 
 }  // namespace

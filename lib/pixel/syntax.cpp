@@ -1,16 +1,12 @@
 // lib/pixel/syntax.cpp — which transfer syntax cleaned pixels are written in (see codec.hpp).
 // Kept out of codec.cpp so the engine can decide it without loading the media module.
+#include "core/text.hpp"
 #include "dict/dictionary.hpp"
 #include "pixel/codec.hpp"
 
 namespace dicomscrub::pixel {
 
 namespace {
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\0' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // The lossless syntaxes GDCM's encoders write.
 bool gdcm_encodes(const std::string& ts) {
@@ -24,7 +20,7 @@ bool gdcm_encodes(const std::string& ts) {
 }  // namespace
 
 std::string output_syntax(const std::string& input_syntax) {
-  const std::string ts = trimmed(input_syntax);
+  const std::string ts = detail::trim_value(input_syntax);
   const auto* info = dict::transfer_syntax(ts);
   if (info && !info->encapsulated) return ts;
   if (gdcm_encodes(ts)) return ts;

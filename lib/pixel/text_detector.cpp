@@ -19,8 +19,7 @@ struct Box {
 // The smallest step that counts as a stroke edge in a plane: a fraction of its range, but never
 // below the noise (4x the median neighbour difference: JPEG ringing, scanner grain) nor below
 // `floor` (about 3% of full scale), so a flat noisy frame does not turn into one giant mark.
-int edge_threshold(const std::vector<std::uint16_t>& p, int cols, double contrast, int floor) {
-  auto [lo, hi] = std::minmax_element(p.begin(), p.end());
+int edge_threshold(const std::vector<std::uint16_t>& p, int cols, int range, double contrast, int floor) {
   std::vector<std::uint16_t> diffs;
   diffs.reserve(p.size() / 7 + 1);
   for (std::size_t i = 0; i + 1 < p.size(); i += 7)
@@ -30,7 +29,7 @@ int edge_threshold(const std::vector<std::uint16_t>& p, int cols, double contras
     std::nth_element(diffs.begin(), diffs.begin() + std::ptrdiff_t(diffs.size() / 2), diffs.end());
     noise = diffs[diffs.size() / 2];
   }
-  return std::max({floor, int(std::lround((*hi - *lo) * contrast)), 4 * noise});
+  return std::max({floor, int(std::lround(range * contrast)), 4 * noise});
 }
 
 // 8-connected components of the edge map, as bounding boxes.
@@ -119,7 +118,7 @@ std::vector<Rect> detect_text(const std::vector<std::vector<std::uint16_t>>& pla
   for (const auto& p : planes) {
     auto [lo, hi] = std::minmax_element(p.begin(), p.end());
     if (*lo == *hi) t.push_back(0);  // a uniform plane has no strokes
-    else t.push_back(palette ? 1 : edge_threshold(p, cols, s.contrast, std::max(1, full_scale / 32)));
+    else t.push_back(palette ? 1 : edge_threshold(p, cols, *hi - *lo, s.contrast, std::max(1, full_scale / 32)));
   }
   const int max_h = s.max_height > 0 ? s.max_height : std::max(64, rows / 3);
   std::vector<Box> marks;

@@ -21,10 +21,7 @@ namespace {
 using detail::split_value;
 using detail::trim_value;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using detail::lower_ascii;
 
 bool word_char(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
 
@@ -58,7 +55,7 @@ void add_parts(std::vector<Needle>& out, const std::string& v, Kind kind) {
     std::replace(g.begin(), g.end(), ',', ' ');
     for (auto& part : split_value(g, ' ')) {
       std::string p = trim_value(part);
-      if (p.size() >= 2 && lower(p) != "anonymized") out.push_back({p, kind, true});
+      if (p.size() >= 2 && lower_ascii(p) != "anonymized") out.push_back({p, kind, true});
     }
   }
 }
@@ -70,7 +67,7 @@ struct Scanner {
 
   // The tag path is built only when something is found: most values hold nothing.
   void text(const std::string& prefix, Tag tag, const std::string& utf8, bool coded) {
-    std::string l = lower(utf8);
+    std::string l = lower_ascii(utf8);
     // Which bytes occur at all: a needle whose first byte does not is skipped without a search.
     std::array<bool, 256> present{};
     for (unsigned char c : l) present[c] = true;
@@ -94,7 +91,7 @@ struct Scanner {
 
   void raw(const std::string& prefix, Tag tag, Bytes b) {
     // Binary values (private OB/UN, documents): look for the longer needles as ASCII/UTF-8 bytes.
-    std::string hay = lower(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+    std::string hay = lower_ascii(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
     for (std::size_t i = 0; i < needles.size(); ++i)
       if (needles[i].text.size() >= 5 && needles[i].kind != Kind::phone && hay.find(needle_lower[i]) != std::string::npos)
         findings.push_back({prefix + tag.str(), needles[i].kind});
@@ -188,14 +185,14 @@ std::vector<Needle> collect_needles(const Dataset& ds, const Policy& policy) {
   std::vector<Needle> unique;
   std::set<std::pair<std::string, bool>> seen;
   for (auto& n : out)
-    if (seen.insert({lower(n.text), n.whole_word}).second) unique.push_back(std::move(n));
+    if (seen.insert({lower_ascii(n.text), n.whole_word}).second) unique.push_back(std::move(n));
   return unique;
 }
 
 std::vector<Finding> scan(const DicomFile& file, const std::vector<Needle>& needles) {
   std::vector<Finding> findings;
   Scanner s{needles, findings, {}};
-  for (const auto& n : needles) s.needle_lower.push_back(lower(n.text));
+  for (const auto& n : needles) s.needle_lower.push_back(lower_ascii(n.text));
   s.dataset(file.meta, "", {});
   s.dataset(file.dataset, "", {});
   // One finding per (place, kind) is enough to act on.
@@ -207,7 +204,7 @@ std::vector<Finding> scan(const DicomFile& file, const std::vector<Needle>& need
 std::vector<Finding> scan_standalone(const DicomFile& file) {
   std::vector<Finding> findings;
   const Dataset& ds = file.dataset;
-  auto is_blank = [](const std::string& v) { std::string l = lower(trim_value(v)); return l.empty() || l == "anonymized" || l == "anonymous"; };
+  auto is_blank = [](const std::string& v) { std::string l = lower_ascii(trim_value(v)); return l.empty() || l == "anonymized" || l == "anonymous"; };
   auto cs = terms_of(ds, {});
   // The identifying attributes themselves still hold something.
   for (auto [tag, kind] : {std::pair{Tag(0x0010, 0x0010), Kind::patient_name}, {Tag(0x0010, 0x0030), Kind::birth_date},
