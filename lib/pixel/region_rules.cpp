@@ -160,7 +160,12 @@ Result<RegionRules> RegionRules::from_json(std::string_view text, const std::str
   return out;
 }
 
-Result<RegionRules> RegionRules::builtin() { return from_json(kPixelRulesJson, "data/pixel_rules.json"); }
+Result<RegionRules> RegionRules::builtin() {
+  // Parsed once per process (~6 M instructions): every engine gets a copy, whose conditions are
+  // shared immutable trees.
+  static const Result<RegionRules> parsed = from_json(kPixelRulesJson, "data/pixel_rules.json");
+  return parsed;
+}
 
 Result<RegionRules> RegionRules::from_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
