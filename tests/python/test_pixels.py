@@ -98,6 +98,8 @@ def test_cover_pages_withheld_by_policy(tmp_path, key):
     p, records = deid_audit(tmp_path, key, [case.path], "--cover-pages", "withhold")
     assert p.returncode == 3 and records[0]["status"] == "withheld" and "cover page" in records[0]["reason"]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.dcm"))
+    bad = run("deid", "--key-file", key, "--output", str(tmp_path / "o2"), "--cover-pages", "sometimes", case.path, check=False)
+    assert bad.returncode == 2 and "not clean, identifiers or withhold" in bad.stderr
 
 
 def ct_image(tmp_path, name, **attrs):
