@@ -17,6 +17,7 @@
 #include "dicomscrub/batch.hpp"
 #include "pseudo/pseudonymizer.hpp"
 #include "profile/profile.hpp"
+#include "reid/mapping_store.hpp"
 
 namespace cli {
 namespace {
@@ -27,7 +28,7 @@ extern "C" void on_signal(int) { g_cancel.store(true); }
 int cmd_deid(const std::vector<std::string>& args) {
   dicomscrub::DeidConfig config;
   dicomscrub::BatchOptions options;
-  std::string key_file, audit_path;
+  std::string key_file, audit_path, mapping_dir;
   std::vector<std::string> inputs;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -41,6 +42,7 @@ int cmd_deid(const std::vector<std::string>& args) {
     else if (a == "--output" || a == "-o") { auto v = value("--output"); if (!v) return 2; options.output_dir = *v; }
     else if (a == "--jobs" || a == "-j") { auto v = value("--jobs"); if (!v) return 2; options.jobs = unsigned(std::max(1, std::atoi(v->c_str()))); }
     else if (a == "--audit") { auto v = value("--audit"); if (!v) return 2; audit_path = *v; }
+    else if (a == "--mapping") { auto v = value("--mapping"); if (!v) return 2; mapping_dir = *v; }
     else if (a == "--dry-run") options.dry_run = true;
     else if (a == "--no-verify") config.verify = false;
     else if (a == "--pixel-rules") { auto v = value("--pixel-rules"); if (!v) return 2; config.pixel_rules = *v; }
@@ -57,6 +59,14 @@ int cmd_deid(const std::vector<std::string>& args) {
     config.key = key->bytes();
   }
   config.record_tag_actions = !audit_path.empty();  // only the audit file shows them
+  std::shared_ptr<dicomscrub::reid::MappingStore> mapping;
+  if (!mapping_dir.empty() && !options.dry_run) {
+    auto store = dicomscrub::reid::MappingStore::open(mapping_dir);
+    if (!store) { std::fprintf(stderr, "error: %s\n", store.error().message().c_str()); return 2; }
+    mapping = *store;
+    config.record_mappings = true;
+    options.before_write = [mapping](const dicomscrub::DeidReport& r) { return mapping->add(r.uid_mapping, r.patient_id_mapping); };
+  }
   auto engine = dicomscrub::Deidentifier::create(config);
   if (!engine) { std::fprintf(stderr, "error: %s\n", engine.error().message().c_str()); return 2; }
   if (engine->one_time_key())

@@ -21,7 +21,7 @@ constexpr const char* kUsage = R"(usage: dicomscrub COMMAND [OPTIONS] ...
 commands:
   deid [--profile NAME|FILE] [--option NAME]... [--key-file FILE] --output DIR
        [--jobs N] [--audit FILE] [--dry-run] [--cover-pages clean|identifiers|withhold]
-       [--pixel-rules FILE] [--no-ocr-check] INPUT...
+       [--pixel-rules FILE] [--no-ocr-check] [--mapping DIR] INPUT...
         De-identify files and folders (recursive) under PS3.15 E.1-1 (default: the
         Basic Profile). Outputs are named DIR/<study>/<series>/<instance>.dcm from
         pseudonymized UIDs, written atomically; inputs are never modified.
@@ -35,6 +35,9 @@ commands:
         regions. Every cleaned frame is read back by OCR and a legible identifier
         withholds it (--no-ocr-check turns that off). What cannot be cleaned is
         withheld.
+        --mapping DIR: add every remapped UID and Patient ID to DIR/uid_mapping.csv
+        and DIR/patid_mapping.csv (id_old,id_new; mode 0600; IDENTIFYING: keep them
+        at the site). Safe to share between runs, jobs and machines.
         Options: retain_safe_private, retain_uids, retain_device_identity,
         retain_institution_identity, retain_patient_characteristics,
         retain_long_full_dates, retain_long_modified_dates, clean_descriptors,

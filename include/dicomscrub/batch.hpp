@@ -36,6 +36,9 @@ struct BatchOptions {
   // Set (e.g. from a signal handler) to stop taking new files; files in progress still finish,
   // so no partial output is left, and the rest are reported as not_started.
   const std::atomic<bool>* cancel = nullptr;
+  // Called for every instance that will be written, before its output exists (the mapping tables
+  // record their rows here, so no output is ever without its row). A failure fails that input.
+  std::function<Status(const DeidReport&)> before_write;
 };
 
 // Regular files named, and every regular file under folders named (recursive, sorted), each once.

@@ -38,6 +38,8 @@ struct DeidConfig {
   // Fill DeidReport::tag_actions (the action per tag path, for audits). A batch writing no audit
   // turns it off: building a path and a map entry per element is a tenth of the engine's work.
   bool record_tag_actions = true;
+  // Fill DeidReport::uid_mapping and patient_id_mapping (for the mapping tables, --mapping DIR).
+  bool record_mappings = false;
 };
 
 struct DeidReport {
@@ -47,6 +49,9 @@ struct DeidReport {
   std::string pixel_action;                   // what was done to the pixels, if anything (no values)
   std::map<std::string, int> action_counts;   // "remove" -> 12, ...
   std::map<std::string, std::string> tag_actions;  // "(0010,0010)" -> "empty" (top level and nested)
+  // With DeidConfig::record_mappings: (original, pseudonym) of every UID remapped and of Patient
+  // ID / Other Patient IDs. IDENTIFYING: for the mapping tables only, never for audits or logs.
+  std::vector<std::pair<std::string, std::string>> uid_mapping, patient_id_mapping;
 };
 
 class Deidentifier {

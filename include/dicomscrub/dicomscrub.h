@@ -61,6 +61,15 @@ DSCRUB_API dscrub_status dscrub_engine_new(const char* profile, const char* cons
 DSCRUB_API dscrub_status dscrub_engine_new_with_key_file(const char* profile, const char* const* options,
                                                          size_t option_count, const char* key_file,
                                                          dscrub_engine** out);
+/* An engine with further settings, each "name=value":
+ *   key_file=PATH        the key from a key file (instead of key/key_length)
+ *   mapping_dir=DIR      add every remapped UID and Patient ID to DIR/uid_mapping.csv and
+ *                        DIR/patid_mapping.csv (id_old,id_new; mode 0600; identifying files),
+ *                        before each output is produced; shared safely between processes. */
+DSCRUB_API dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* const* options,
+                                                         size_t option_count, const uint8_t* key, size_t key_length,
+                                                         const char* const* settings, size_t setting_count,
+                                                         dscrub_engine** out);
 DSCRUB_API void dscrub_engine_free(dscrub_engine* engine);
 /* 1 when the engine uses a random one-time key. */
 DSCRUB_API int dscrub_engine_one_time_key(const dscrub_engine* engine);

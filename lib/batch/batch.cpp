@@ -91,6 +91,14 @@ FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input,
     o.output.clear();
     return o;
   }
+  if (options.before_write) {
+    if (auto st = options.before_write(o.report); !st) {
+      o.status = FileStatus::error;
+      o.reason = st.error().message();
+      o.output.clear();
+      return o;
+    }
+  }
   align_bulk_data(*file);
   auto st = write_file_once(*file, out.string());
   if (!st) {

@@ -12,9 +12,11 @@
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
 #include "pseudo/pseudonymizer.hpp"
+#include "reid/mapping_store.hpp"
 
 struct dscrub_engine {
   dicomscrub::Deidentifier engine;
+  std::shared_ptr<dicomscrub::reid::MappingStore> mapping;  // "mapping_dir" setting; else null
 };
 
 struct dscrub_result {
@@ -64,20 +66,39 @@ dscrub_status guarded(F&& f) {
 }
 
 dscrub_status make_engine(const char* profile, const char* const* options, std::size_t n, std::vector<std::uint8_t> key,
-                          dscrub_engine** out) {
+                          dscrub_engine** out, dicomscrub::DeidConfig c = {}, std::string mapping_dir = {}) {
   if (!out) return fail(DSCRUB_ERROR_ARGUMENT, "out is NULL");
   *out = nullptr;
-  dicomscrub::DeidConfig c;
   c.profile = profile ? profile : "basic";
   for (std::size_t i = 0; i < n; ++i) {
     if (!options[i]) return fail(DSCRUB_ERROR_ARGUMENT, "an option is NULL");
     c.options.emplace_back(options[i]);
   }
   c.key = std::move(key);
+  std::shared_ptr<dicomscrub::reid::MappingStore> mapping;
+  if (!mapping_dir.empty()) {
+    auto store = dicomscrub::reid::MappingStore::open(mapping_dir);
+    if (!store) { fail(store.error()); return DSCRUB_ERROR_CONFIG; }
+    mapping = *store;
+    c.record_mappings = true;
+  }
   auto e = dicomscrub::Deidentifier::create(c);
   if (!e) { fail(e.error()); return DSCRUB_ERROR_CONFIG; }
-  *out = new dscrub_engine{std::move(e).value()};
+  *out = new dscrub_engine{std::move(e).value(), std::move(mapping)};
   return DSCRUB_OK;
+}
+
+// What every call that produces an output does before the output exists: record its mappings.
+dicomscrub::BatchOptions batch_options(const dscrub_engine* engine) {
+  dicomscrub::BatchOptions opt;
+  if (auto m = engine->mapping)
+    opt.before_write = [m](const dicomscrub::DeidReport& r) { return m->add(r.uid_mapping, r.patient_id_mapping); };
+  return opt;
+}
+
+dicomscrub::Status before_write(const dscrub_engine* engine, const dicomscrub::DeidReport& report) {
+  auto opt = batch_options(engine);
+  return opt.before_write ? opt.before_write(report) : dicomscrub::Status(dicomscrub::Ok{});
 }
 
 // Shared tail of every deidentify call: fill the result from an outcome.
@@ -112,6 +133,8 @@ dscrub_status deidentify_bytes(const dscrub_engine* engine, std::vector<std::uin
   if (!file) return fail(file.error());
   auto rep = engine->engine.apply(*file);
   if (!rep) return fail(rep.error());
+  if (!rep->withheld)
+    if (auto st = before_write(engine, *rep); !st) return fail(st.error());
   dscrub_status s = finish(outcome_of("<buffer>", std::move(rep).value()), out);
   if (s == DSCRUB_OK) {
     auto data = dicomscrub::write_to_buffer(*file);
@@ -165,6 +188,36 @@ dscrub_status dscrub_engine_new_with_key_file(const char* profile, const char* c
   });
 }
 
+dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* const* options, size_t n, const uint8_t* key,
+                                              size_t key_length, const char* const* settings, size_t setting_count,
+                                              dscrub_engine** out) {
+  return guarded([&] {
+    if ((n && !options) || (setting_count && !settings)) return fail(DSCRUB_ERROR_ARGUMENT, "options or settings is NULL");
+    std::vector<std::uint8_t> k;
+    if (key) k.assign(key, key + key_length);
+    dicomscrub::DeidConfig c;
+    std::string mapping_dir;
+    for (std::size_t i = 0; i < setting_count; ++i) {
+      if (!settings[i]) return fail(DSCRUB_ERROR_ARGUMENT, "a setting is NULL");
+      std::string s = settings[i];
+      auto eq = s.find('=');
+      if (eq == std::string::npos) return fail(DSCRUB_ERROR_CONFIG, "a setting is name=value: " + s.substr(0, 40));
+      std::string name = s.substr(0, eq), value = s.substr(eq + 1);
+      if (name == "key_file") {
+        if (key) return fail(DSCRUB_ERROR_ARGUMENT, "give a key or a key_file, not both");
+        auto kf = dicomscrub::pseudo::Key::from_file(value);
+        if (!kf) { fail(kf.error()); return DSCRUB_ERROR_CONFIG; }
+        k = kf->bytes();
+      } else if (name == "mapping_dir") {
+        mapping_dir = value;
+      } else {
+        return fail(DSCRUB_ERROR_CONFIG, "unknown setting '" + name + "' (known: key_file, mapping_dir)");
+      }
+    }
+    return make_engine(profile, options, n, std::move(k), out, std::move(c), std::move(mapping_dir));
+  });
+}
+
 void dscrub_engine_free(dscrub_engine* engine) { delete engine; }
 
 int dscrub_engine_one_time_key(const dscrub_engine* engine) { return engine && engine->engine.one_time_key() ? 1 : 0; }
@@ -198,6 +251,7 @@ dscrub_status dscrub_deidentify_file(const dscrub_engine* engine, const char* sr
     if (!rep) return fail(rep.error());
     dicomscrub::FileOutcome o = outcome_of(src, std::move(rep).value());
     if (o.status == dicomscrub::FileStatus::written) {
+      if (auto st = before_write(engine, o.report); !st) return fail(st.error());
       dicomscrub::align_bulk_data(*file);  // same bytes as the CLI and to_dir give
       if (auto st = dicomscrub::write_file_atomically(*file, dst); !st) return fail(st.error());
       o.output = dst;
@@ -210,7 +264,7 @@ dscrub_status dscrub_deidentify_to_dir(const dscrub_engine* engine, const char* 
   return guarded([&] {
     if (!engine || !src || !dir || !out) return fail(DSCRUB_ERROR_ARGUMENT, "engine, src, dir or out is NULL");
     *out = nullptr;
-    dicomscrub::BatchOptions opt;
+    dicomscrub::BatchOptions opt = batch_options(engine);
     opt.output_dir = dir;
     return finish(dicomscrub::deidentify_one(engine->engine, src, opt), out);
   });

@@ -32,6 +32,7 @@ struct Deidentifier::Impl {
   bool one_time_key = false;
   bool verify = true;
   bool record_tag_actions = true;
+  bool record_mappings = false;
   pixel::PixelPolicy pixels;
   Impl(profile::Profile p, pseudo::Key k) : profile(std::move(p)), pseudo(std::move(k)) {}
 };
@@ -89,18 +90,31 @@ struct Walk {
       std::string u = trim_value(p);
       while (!u.empty() && u.back() == '\0') u.pop_back();
       p = (u.empty() || profile::is_registry_uid(u)) ? u : impl.pseudo.uid(u);
+      if (impl.record_mappings && p != u) report.uid_mapping.emplace_back(u, p);
     }
     return join_values(parts, '\\');
+  }
+
+  // Keyed tokens for each value of an identifier attribute (Patient IDs go to the mapping table).
+  std::string tokens_for(const Element& e, const std::string& original, std::size_t length) {
+    auto parts = split_value(trim_value(original), '\\');
+    for (auto& p : parts) {
+      std::string old = trim_value(p);
+      p = old.empty() ? std::string() : impl.pseudo.token("id", old, length);
+      note_patient_id(e.tag, old, p);
+    }
+    return join_values(parts, '\\');
+  }
+
+  void note_patient_id(Tag tag, const std::string& old, const std::string& now) {
+    const bool patient_id = tag == Tag(0x0010, 0x0020) || tag == Tag(0x0010, 0x1000);  // also inside Other Patient IDs Sequence
+    if (impl.record_mappings && patient_id && !old.empty() && old != now) report.patient_id_mapping.emplace_back(old, now);
   }
 
   std::string dummy_for(const Element& e, const std::string& original) {
     using namespace vrs;
     VR vr = e.vr;
-    if (is_identifier_attribute(e.tag, vr)) {
-      auto parts = split_value(trim_value(original), '\\');
-      for (auto& p : parts) p = trim_value(p).empty() ? std::string() : impl.pseudo.token("id", trim_value(p), vr == SH || vr == CS ? 16 : 20);
-      return join_values(parts, '\\');
-    }
+    if (is_identifier_attribute(e.tag, vr)) return tokens_for(e, original, vr == SH || vr == CS ? 16 : 20);
     if (vr == UI) return trim_value(original).empty() ? impl.pseudo.uid(fmt::format("dummy:{}", e.tag.str())) : map_uids(original);
     if (vr == DA) return "19000101";
     if (vr == TM) return "000000";
@@ -159,11 +173,7 @@ struct Walk {
         set_text(ds, e, d.param ? *d.param : std::string());
         return true;
       case Action::hash:
-        if (auto t = text(e)) {
-          auto parts = split_value(trim_value(*t), '\\');
-          for (auto& p : parts) p = trim_value(p).empty() ? std::string() : impl.pseudo.token("id", trim_value(p), e.vr == SH ? 16 : 20);
-          set_text(ds, e, join_values(parts, '\\'));
-        }
+        if (auto t = text(e)) set_text(ds, e, tokens_for(e, *t, e.vr == SH ? 16 : 20));
         return true;
       case Action::shift_date:
       case Action::truncate_date: {
@@ -285,6 +295,7 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
   impl->one_time_key = one_time;
   impl->verify = config.verify;
   impl->record_tag_actions = config.record_tag_actions;
+  impl->record_mappings = config.record_mappings;
   const profile::PixelSettings& px = impl->profile.pixels();
   auto rules = pixel::RegionRules::builtin();
   if (!rules) return std::move(rules).error();

@@ -93,13 +93,29 @@ class Engine:
     options: PS3.15 option names such as "retain_uids" or "clean_descriptors".
     key: the secret as bytes (>= 16) or as the hex text of a key file; or key_file: a path.
          With neither, a random one-time key is used (pseudonyms match no other run).
+    mapping_dir: a folder for uid_mapping.csv and patid_mapping.csv (id_old,id_new, mode 0600):
+         every remapped UID and Patient ID is added before its output is produced. These files
+         are identifying; any number of engines, threads and processes may share one folder.
     """
 
     def __init__(self, profile: str = "basic", options: Sequence[str] = (), key: Union[bytes, str, None] = None,
-                 key_file: Optional[PathLike] = None) -> None:
+                 key_file: Optional[PathLike] = None, mapping_dir: Optional[PathLike] = None) -> None:
         opts = (ctypes.c_char_p * len(options))(*[o.encode() for o in options])
         handle = _n.EngineP()
-        if key_file is not None:
+        settings: List[bytes] = []
+        if mapping_dir is not None:
+            settings.append(b"mapping_dir=" + os.fsencode(mapping_dir))
+        if settings:
+            if isinstance(key, str):
+                key = bytes.fromhex("".join(key.split()))
+            if key_file is not None:
+                settings.append(b"key_file=" + os.fsencode(key_file))
+            buf = (ctypes.c_uint8 * len(key)).from_buffer_copy(key) if key else None
+            sets = (ctypes.c_char_p * len(settings))(*settings)
+            st = _n.lib.dscrub_engine_new_with_settings(str(profile).encode(), opts, len(options), buf,
+                                                        len(key) if key else 0, sets, len(settings),
+                                                        ctypes.byref(handle))
+        elif key_file is not None:
             st = _n.lib.dscrub_engine_new_with_key_file(str(profile).encode(), opts, len(options),
                                                         os.fsencode(key_file), ctypes.byref(handle))
         else:

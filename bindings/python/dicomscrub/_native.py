@@ -49,6 +49,8 @@ _protos = {
     "dscrub_last_error_tag_path": (c_char_p, []),
     "dscrub_engine_new": (c_int, [c_char_p, POINTER(c_char_p), c_size_t, POINTER(c_uint8), c_size_t, POINTER(EngineP)]),
     "dscrub_engine_new_with_key_file": (c_int, [c_char_p, POINTER(c_char_p), c_size_t, c_char_p, POINTER(EngineP)]),
+    "dscrub_engine_new_with_settings": (c_int, [c_char_p, POINTER(c_char_p), c_size_t, POINTER(c_uint8), c_size_t,
+                                                POINTER(c_char_p), c_size_t, POINTER(EngineP)]),
     "dscrub_engine_free": (None, [EngineP]),
     "dscrub_engine_one_time_key": (c_int, [EngineP]),
     "dscrub_keygen": (c_int, [c_char_p]),
