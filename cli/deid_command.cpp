@@ -43,6 +43,8 @@ int cmd_deid(const std::vector<std::string>& args) {
     else if (a == "--jobs" || a == "-j") { auto v = value("--jobs"); if (!v) return 2; options.jobs = unsigned(std::max(1, std::atoi(v->c_str()))); }
     else if (a == "--audit") { auto v = value("--audit"); if (!v) return 2; audit_path = *v; }
     else if (a == "--mapping") { auto v = value("--mapping"); if (!v) return 2; mapping_dir = *v; }
+    else if (a == "--lookup") { auto v = value("--lookup"); if (!v) return 2; config.lookup_file = *v; }
+    else if (a == "--lookup-missing") { auto v = value("--lookup-missing"); if (!v) return 2; config.lookup_missing = *v; }  // the engine checks it
     else if (a == "--dry-run") options.dry_run = true;
     else if (a == "--no-verify") config.verify = false;
     else if (a == "--pixel-rules") { auto v = value("--pixel-rules"); if (!v) return 2; config.pixel_rules = *v; }

@@ -21,7 +21,8 @@ constexpr const char* kUsage = R"(usage: dicomscrub COMMAND [OPTIONS] ...
 commands:
   deid [--profile NAME|FILE] [--option NAME]... [--key-file FILE] --output DIR
        [--jobs N] [--audit FILE] [--dry-run] [--cover-pages clean|identifiers|withhold]
-       [--pixel-rules FILE] [--no-ocr-check] [--mapping DIR] INPUT...
+       [--pixel-rules FILE] [--no-ocr-check] [--mapping DIR]
+       [--lookup FILE.csv [--lookup-missing withhold|keyed]] INPUT...
         De-identify files and folders (recursive) under PS3.15 E.1-1 (default: the
         Basic Profile). Outputs are named DIR/<study>/<series>/<instance>.dcm from
         pseudonymized UIDs, written atomically; inputs are never modified.
@@ -38,6 +39,10 @@ commands:
         --mapping DIR: add every remapped UID and Patient ID to DIR/uid_mapping.csv
         and DIR/patid_mapping.csv (id_old,id_new; mode 0600; IDENTIFYING: keep them
         at the site). Safe to share between runs, jobs and machines.
+        --lookup FILE.csv: rows of keyword,original,replacement (e.g.
+        PatientID,MRN-0042,SUBJ-001) replace those values instead of the profile's
+        pseudonym; a value without a row withholds the instance (--lookup-missing
+        keyed: it gets the keyed pseudonym instead).
         Options: retain_safe_private, retain_uids, retain_device_identity,
         retain_institution_identity, retain_patient_characteristics,
         retain_long_full_dates, retain_long_modified_dates, clean_descriptors,

@@ -38,6 +38,11 @@ struct DeidConfig {
   // Fill DeidReport::tag_actions (the action per tag path, for audits). A batch writing no audit
   // turns it off: building a path and a map entry per element is a tenth of the engine's work.
   bool record_tag_actions = true;
+  // A lookup table (CSV: keyword, original value, replacement) whose replacements win over the
+  // profile for the attributes it names. A value it lacks withholds the instance ("withhold", the
+  // default) or gets the profile's keyed pseudonym ("keyed").
+  std::string lookup_file;
+  std::string lookup_missing;
   // Fill DeidReport::uid_mapping and patient_id_mapping (for the mapping tables, --mapping DIR).
   bool record_mappings = false;
 };

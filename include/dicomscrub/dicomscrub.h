@@ -65,7 +65,10 @@ DSCRUB_API dscrub_status dscrub_engine_new_with_key_file(const char* profile, co
  *   key_file=PATH        the key from a key file (instead of key/key_length)
  *   mapping_dir=DIR      add every remapped UID and Patient ID to DIR/uid_mapping.csv and
  *                        DIR/patid_mapping.csv (id_old,id_new; mode 0600; identifying files),
- *                        before each output is produced; shared safely between processes. */
+ *                        before each output is produced; shared safely between processes.
+ *   lookup=FILE.csv      rows of keyword,original,replacement replace those values (e.g. a trial's
+ *                        subject IDs); a value without a row withholds the instance, unless
+ *   lookup_missing=keyed it gets the profile's keyed pseudonym ("withhold" is the default). */
 DSCRUB_API dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* const* options,
                                                          size_t option_count, const uint8_t* key, size_t key_length,
                                                          const char* const* settings, size_t setting_count,

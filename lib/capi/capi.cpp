@@ -210,8 +210,12 @@ dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* c
         k = kf->bytes();
       } else if (name == "mapping_dir") {
         mapping_dir = value;
+      } else if (name == "lookup") {
+        c.lookup_file = value;
+      } else if (name == "lookup_missing") {
+        c.lookup_missing = value;
       } else {
-        return fail(DSCRUB_ERROR_CONFIG, "unknown setting '" + name + "' (known: key_file, mapping_dir)");
+        return fail(DSCRUB_ERROR_CONFIG, "unknown setting '" + name + "' (known: key_file, mapping_dir, lookup, lookup_missing)");
       }
     }
     return make_engine(profile, options, n, std::move(k), out, std::move(c), std::move(mapping_dir));

@@ -19,6 +19,7 @@
 #include "pixel/cleaner.hpp"
 #include "profile/profile.hpp"
 #include "pseudo/pseudonymizer.hpp"
+#include "reid/lookup_table.hpp"
 #include "verify/verifier.hpp"
 
 namespace dicomscrub {
@@ -33,6 +34,8 @@ struct Deidentifier::Impl {
   bool verify = true;
   bool record_tag_actions = true;
   bool record_mappings = false;
+  std::optional<reid::LookupTable> lookup;
+  bool lookup_missing_keyed = false;
   pixel::PixelPolicy pixels;
   Impl(profile::Profile p, pseudo::Key k) : profile(std::move(p)), pseudo(std::move(k)) {}
 };
@@ -60,6 +63,7 @@ struct Walk {
   const deid::Identifiers& ids;
   int shift_days = 0;
   std::vector<std::string> cs;  // character set of the data set being walked
+  std::string lookup_miss;      // the keyword a lookup table had no row for (withholds the instance)
 
   void count(Action a, const std::string& path) {
     report.action_counts[profile::to_string(a)]++;
@@ -209,6 +213,27 @@ struct Walk {
     return true;
   }
 
+  // The lookup table's replacement for every value of `e`; false when a value has no row.
+  bool apply_lookup(Dataset& ds, Element& e, const std::string& original, const std::string& path) {
+    auto parts = split_value(trim_value(original), '\\');
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (auto& p : parts) {
+      std::string old = trim_value(p);
+      if (old.empty()) continue;
+      const std::string* now = impl.lookup->find(e.tag, old);
+      if (!now) return false;
+      pairs.emplace_back(old, *now);
+      p = *now;
+    }
+    for (const auto& [old, now] : pairs) {
+      if (e.vr == vrs::UI) { if (impl.record_mappings && old != now) report.uid_mapping.emplace_back(old, now); }
+      else note_patient_id(e.tag, old, now);
+    }
+    count(Action::replace, path);
+    set_text(ds, e, join_values(parts, '\\'));
+    return true;
+  }
+
   void walk(Dataset& ds, const std::string& prefix, int depth) {
     std::vector<std::string> saved = cs;
     cs = charset::terms_of(ds, cs);
@@ -232,6 +257,14 @@ struct Walk {
       // VR bytes that are no VR: no dummy or cleaned value can be written for them, and a reader
       // could take them for Implicit VR. Remove, whatever the table says (fail closed).
       if (!is_known_vr(e.vr)) d = {Action::remove, nullptr, "VR bytes that are not a VR"};
+      // The data manager's table wins over the profile for the attributes it names.
+      if (impl.lookup && e.form == ElementForm::value && impl.lookup->covers(e.tag) && is_string_vr(e.vr)) {
+        auto t = text(e);
+        if (t && !trim_value(*t).empty()) {
+          if (apply_lookup(ds, e, *t, path)) { out.push_back(std::move(e)); continue; }
+          if (!impl.lookup_missing_keyed && lookup_miss.empty()) lookup_miss = std::string(dict::keyword(e.tag));
+        }
+      }
       if (apply(ds, e, d, path, depth)) {
         if (e.tag.is_private()) kept_blocks[{e.tag.group, std::uint8_t(e.tag.element >> 8)}]++;
         out.push_back(std::move(e));
@@ -296,6 +329,14 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
   impl->verify = config.verify;
   impl->record_tag_actions = config.record_tag_actions;
   impl->record_mappings = config.record_mappings;
+  if (!config.lookup_missing.empty() && config.lookup_missing != "withhold" && config.lookup_missing != "keyed")
+    return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("lookup missing: '{}' is not keyed or withhold", config.lookup_missing)};
+  impl->lookup_missing_keyed = config.lookup_missing == "keyed";
+  if (!config.lookup_file.empty()) {
+    auto table = reid::LookupTable::from_file(config.lookup_file);
+    if (!table) return std::move(table).error();
+    impl->lookup = std::move(table).value();
+  }
   const profile::PixelSettings& px = impl->profile.pixels();
   auto rules = pixel::RegionRules::builtin();
   if (!rules) return std::move(rules).error();
@@ -361,10 +402,17 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   std::optional<std::vector<std::uint8_t>> pdf_input;
   if (const Element* doc = ds.find(Tag(0x0042, 0x0011)); is_pdf && doc && doc->form == ElementForm::value)
     if (auto b = doc->value.load()) pdf_input = std::move(b).value();
-  Walk w{*impl_, report, ids, 0, {}};
+  Walk w{*impl_, report, ids, 0, {}, {}};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
   w.walk(ds, "", 0);
+  if (!w.lookup_miss.empty()) {
+    report.withheld = true;
+    report.withhold_reason = fmt::format("the lookup table {} has no replacement for this instance's {} "
+                                         "(--lookup-missing keyed gives it the keyed pseudonym instead)",
+                                         impl_->lookup->origin(), w.lookup_miss);
+    return report;
+  }
 
   if (is_pdf) {
     // E.1-1 says D for (0042,0011): a cleaned document stands in for the dummy value.

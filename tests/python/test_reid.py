@@ -93,10 +93,102 @@ def test_mapping_from_dask_workers(tmp_path, key, archive):
     from dicomscrub.distributed import deidentify_with_dask
 
     root, paths = archive
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         results = deidentify_with_dask(client, [root], tmp_path / "out", key_file=key, batch_size=5,
                                        mapping_dir=tmp_path / "maps")
     assert [r["status"] for r in results] == ["ok"] * 36
     assert check_matched_back(paths, str(tmp_path / "out"), str(tmp_path / "maps")) == 36
     assert len(read_mapping(tmp_path / "maps" / "uid_mapping.csv")) == 66
+
+
+# ---- lookup tables ----
+
+def write_lookup(path, rows, header=True):
+    with open(path, "w", encoding="utf-8") as f:
+        if header:
+            f.write("keyword,original,replacement\n")
+        for r in rows:
+            f.write(r + "\n")
+    return str(path)
+
+
+def outputs(out):
+    import pydicom
+
+    found = []
+    for base, _, names in os.walk(out):
+        for n in names:
+            found.append(pydicom.dcmread(os.path.join(base, n), stop_before_pixels=True))
+    return found
+
+
+def test_lookup_table_hits_replace_the_profiles_pseudonyms(tmp_path, key, archive):
+    root, _ = archive
+    table = write_lookup(tmp_path / "subjects.csv", [
+        "PatientID,PT0001-7001,SUBJ-001", "PatientID,PT0002-7002,SUBJ-002", '"PatientID",PT0003-7003,"SUBJ-003"',
+        "PatientName,ZYMURGY^QUILLON1,Subject^One", "\"(0008,0050)\",ACC1088,TRIAL-A1",
+    ])
+    out, maps = tmp_path / "out", tmp_path / "maps"
+    p = run("deid", "--key-file", key, "--output", str(out), "--lookup", table, "--lookup-missing", "keyed",
+            "--mapping", str(maps), root)
+    assert p.returncode == 0, p.stdout + p.stderr
+    dss = outputs(out)
+    assert len(dss) == 36
+    assert sorted({d.PatientID for d in dss}) == ["SUBJ-001", "SUBJ-002", "SUBJ-003"]
+    p1 = [d for d in dss if d.PatientID == "SUBJ-001"]
+    assert {str(d.PatientName) for d in p1} == {"Subject^One"}
+    assert sum(d.AccessionNumber == "TRIAL-A1" for d in dss) == 6  # patient 1, study 0: 2 series x 3
+    assert sorted(read_mapping(maps / "patid_mapping.csv")) == [
+        ("PT0001-7001", "SUBJ-001"), ("PT0002-7002", "SUBJ-002"), ("PT0003-7003", "SUBJ-003")]
+    # The other patients' names get the profile's action (Z: empty; the table names only patient 1's).
+    assert {str(d.PatientName) for d in dss if d.PatientID != "SUBJ-001"} == {""}
+
+
+def test_lookup_table_misses_withhold_or_fall_back_to_the_keyed_pseudonym(tmp_path, key, archive):
+    root, _ = archive
+    table = write_lookup(tmp_path / "partial.csv", ["PatientID,PT0001-7001,SUBJ-001"], header=False)
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "w"), "--lookup", table, root)
+    assert p.returncode == 3
+    assert "24 withheld" in p.stdout
+    assert "partial.csv has no replacement for this instance's PatientID" in p.stdout
+    assert "PT0002" not in p.stdout + p.stderr  # reasons never carry values
+    assert {d.PatientID for d in outputs(tmp_path / "w")} == {"SUBJ-001"}
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "k"), "--lookup", table, "--lookup-missing", "keyed", root)
+    assert p.returncode == 0
+    ids = {d.PatientID for d in outputs(tmp_path / "k")}
+    assert "SUBJ-001" in ids and len(ids) == 3 and not any(i.startswith("PT") for i in ids)
+
+
+@pytest.mark.parametrize("rows,message", [
+    (["PatientID,PT1"], "line 2: expected 3 columns"),
+    (["PatientID,PT1,S1", "NoSuchKeyword,a,b"], "line 3: 'NoSuchKeyword' is not a PS3.6 keyword"),
+    (['PatientID,"PT1,S1'], "line 2: a quoted field is not closed"),
+    (["PatientID,PT1,S1", "PatientID,PT1,S2"], "line 3: PatientID has a second, different replacement"),
+    (["PatientID,PT1,THIS-REPLACEMENT-IS-FAR-TOO-LONG-FOR-A-LONG-STRING-ATTRIBUTE-OF-64-CHARACTERS"], "line 2: the replacement is longer"),
+    (["StudyInstanceUID,1.2.3,not-a-uid"], "line 2: the replacement is not a valid UID"),
+    (["PatientID,,S1"], "line 2: the original value is empty"),
+])
+def test_malformed_lookup_tables_are_refused_naming_file_and_line(tmp_path, key, archive, rows, message):
+    root, _ = archive
+    table = write_lookup(tmp_path / "bad.csv", rows)
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "o"), "--lookup", table, root, check=False)
+    assert p.returncode == 2
+    assert "bad.csv" in p.stderr and message in p.stderr, p.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_lookup_through_python(tmp_path, key, archive):
+    import dicomscrub
+
+    root, paths = archive
+    table = write_lookup(tmp_path / "t.csv", ["PatientID,PT0002-7002,SUBJ-002"])
+    eng = dicomscrub.Engine(key_file=key, lookup=table)
+    r1 = eng.deidentify(open(paths[0], "rb").read())
+    assert r1.status == "withheld" and "PatientID" in r1.reason
+    r2 = eng.deidentify(open(paths[12], "rb").read())
+    assert r2.ok and r2.dataset().PatientID == "SUBJ-002"
+    keyed = dicomscrub.Engine(key_file=key, lookup=table, lookup_missing="keyed")
+    assert keyed.deidentify(open(paths[0], "rb").read()).ok
+    with pytest.raises(dicomscrub.DicomscrubError, match="not keyed or withhold"):
+        dicomscrub.Engine(key_file=key, lookup=table, lookup_missing="maybe")

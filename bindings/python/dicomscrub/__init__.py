@@ -96,15 +96,23 @@ class Engine:
     mapping_dir: a folder for uid_mapping.csv and patid_mapping.csv (id_old,id_new, mode 0600):
          every remapped UID and Patient ID is added before its output is produced. These files
          are identifying; any number of engines, threads and processes may share one folder.
+    lookup: a CSV of keyword,original,replacement (e.g. PatientID,MRN-0042,SUBJ-001) whose
+         replacements win over the profile; lookup_missing: "withhold" (default) withholds an
+         instance with a value the table lacks, "keyed" gives that value the keyed pseudonym.
     """
 
     def __init__(self, profile: str = "basic", options: Sequence[str] = (), key: Union[bytes, str, None] = None,
-                 key_file: Optional[PathLike] = None, mapping_dir: Optional[PathLike] = None) -> None:
+                 key_file: Optional[PathLike] = None, mapping_dir: Optional[PathLike] = None,
+                 lookup: Optional[PathLike] = None, lookup_missing: Optional[str] = None) -> None:
         opts = (ctypes.c_char_p * len(options))(*[o.encode() for o in options])
         handle = _n.EngineP()
         settings: List[bytes] = []
         if mapping_dir is not None:
             settings.append(b"mapping_dir=" + os.fsencode(mapping_dir))
+        if lookup is not None:
+            settings.append(b"lookup=" + os.fsencode(lookup))
+        if lookup_missing is not None:
+            settings.append(b"lookup_missing=" + lookup_missing.encode())
         if settings:
             if isinstance(key, str):
                 key = bytes.fromhex("".join(key.split()))
