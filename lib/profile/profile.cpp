@@ -168,9 +168,23 @@ const char* cid7050_meaning(Option o) {
 
 Profile Profile::basic() { return Profile(); }
 
+// The TCIA-style preset: what The Cancer Imaging Archive's curation publishes under (Basic Profile
+// with these options and the Clean Pixel Data option), as a name instead of six flags.
+Profile Profile::tcia() {
+  Profile p;
+  p.name_ = "tcia";
+  for (Option o : {Option::clean_descriptors, Option::retain_long_modified_dates, Option::retain_patient_characteristics,
+                   Option::retain_device_identity, Option::retain_safe_private})
+    p.options_[std::size_t(o)] = true;
+  p.pixels_.cover_pages = "clean";  // Clean Pixel Data: every cover page's text blanked
+  p.pixels_.ocr_check = true;
+  return p;
+}
+
 Result<Profile> Profile::builtin(std::string_view name) {
   if (name == "basic" || name.empty()) return basic();
-  return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("no built-in profile named '{}' (built-in: basic)", name)};
+  if (name == "tcia") return tcia();
+  return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("no built-in profile named '{}' (built-in: basic, tcia)", name)};
 }
 
 Status Profile::set_option(Option o, bool on) {
@@ -224,8 +238,35 @@ Decision Profile::decide(Tag tag, VR vr, std::string_view creator) const {
   return {a, nullptr, chosen != Code::none ? std::string_view("E.1-1 with option") : std::string_view(code_name(row->basic))};
 }
 
+namespace {
+
+// Why the TCIA preset makes each choice (`profile show tcia`).
+constexpr const char* kTciaRationale = R"(The TCIA-style preset: PS3.15 Basic Profile plus the options a public research archive
+needs, after The Cancer Imaging Archive's curation practice.
+  clean_descriptors               descriptions, comments and protocol names stay, with the
+                                  instance's own identifiers (names, IDs, dates) cut out of
+                                  them: they say what was imaged, which research needs.
+  retain_long_modified_dates      every date of one patient moves back by the same keyed
+                                  offset (1..3652 days): intervals between studies survive,
+                                  the calendar dates do not.
+  retain_patient_characteristics  sex, age, size, weight, smoking status, pregnancy: needed
+                                  for dosimetry and cohort selection, not identifying alone.
+  retain_device_identity          manufacturer, model, serial numbers, station names: needed
+                                  to reproduce image quality; they name equipment, not people.
+  retain_safe_private             private attributes kept only when creator + element are on
+                                  PS3.15 Table E.3.10-1 (479 entries, data/); a site adds its
+                                  own allow-list as profile rules (docs/profiles.md).
+  Clean Pixel Data (pixels)       cover pages have all text blanked, device region rules and
+                                  ultrasound regions applied, and every cleaned frame is read
+                                  back by OCR; what cannot be cleaned is withheld.
+Not retained: UIDs (remapped by key), institution identity, full dates, structured content.
+)";
+
+}  // namespace
+
 std::string Profile::describe() const {
-  std::string out = fmt::format("profile: {}\noptions:", name_);
+  std::string out = name_ == "tcia" ? std::string(kTciaRationale) + "\n" : std::string();
+  out += fmt::format("profile: {}\noptions:", name_);
   bool any = false;
   for (std::size_t i = 0; i < kOptionCount; ++i)
     if (options_[i]) { out += fmt::format(" {}", kOptionNames[i]); any = true; }

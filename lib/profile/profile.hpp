@@ -64,8 +64,12 @@ class Profile {
  public:
   // The Basic Application Level Confidentiality Profile with no options.
   static Profile basic();
-  // A built-in profile by name: "basic", or "basic+<option>+..." style names are not used;
-  // callers add options with set_option.
+  // The TCIA-style preset: Basic + Clean Descriptors, Retain Longitudinal Temporal Information
+  // with Modified Dates, Retain Patient Characteristics, Retain Device Identity, Retain Safe
+  // Private (the E.3.10-1 allow-list) and Clean Pixel Data on cover pages.
+  static Profile tcia();
+  // A built-in profile by name: "basic" or "tcia" ("basic+<option>+..." style names are not used;
+  // callers add options with set_option).
   static Result<Profile> builtin(std::string_view name);
   // Load a JSON profile (see docs/profiles.md); errors carry line, column and a hint.
   static Result<Profile> from_json(std::string_view text, const std::string& origin);

@@ -192,3 +192,72 @@ def test_lookup_through_python(tmp_path, key, archive):
     assert keyed.deidentify(open(paths[0], "rb").read()).ok
     with pytest.raises(dicomscrub.DicomscrubError, match="not keyed or withhold"):
         dicomscrub.Engine(key_file=key, lookup=table, lookup_missing="maybe")
+
+
+# ---- the TCIA-style preset ----
+
+def test_profile_show_tcia_explains_each_choice():
+    out = run("profile", "show", "tcia").stdout
+    for option in ("clean_descriptors", "retain_long_modified_dates", "retain_patient_characteristics",
+                   "retain_device_identity", "retain_safe_private", "Clean Pixel Data"):
+        assert option in out.split("profile: tcia")[0], option
+    assert "options: retain_safe_private retain_device_identity retain_patient_characteristics " \
+           "retain_long_modified_dates clean_descriptors" in out
+    assert "no built-in profile named 'nope' (built-in: basic, tcia)" in run("profile", "show", "nope", check=False).stderr
+
+
+def test_tcia_preset_keeps_intervals_characteristics_devices_and_safe_private(tmp_path, key):
+    import pydicom
+
+    from reid_archive import make_instance
+
+    src = tmp_path / "in"
+    src.mkdir()
+    make_instance(str(src / "a.dcm"), 5, 0, 0, 0)
+    make_instance(str(src / "b.dcm"), 5, 1, 0, 0)  # the same patient's next study
+    ds = pydicom.dcmread(src / "a.dcm")
+    ds.StudyDescription = "CT CHEST for ZYMURGY follow-up"
+    ds.DeviceSerialNumber, ds.PatientAge = "SN-4431", "061Y"
+    block = ds.private_block(0x00E1, "ELSCINT1", create=True)  # (00E1,xx21) DS is on E.3.10-1
+    block.add_new(0x21, "DS", "1.5")
+    block.add_new(0x22, "LO", "unlisted private text")
+    ds.save_as(src / "a.dcm", enforce_file_format=True)
+    out = tmp_path / "out"
+    p = run("deid", "--profile", "tcia", "--key-file", key, "--output", str(out), str(src))
+    assert p.returncode == 0, p.stdout + p.stderr
+    outs = sorted(outputs(out), key=lambda d: d.StudyDate)
+    assert len(outs) == 2
+    o, o2 = outs
+    ia, ib = pydicom.dcmread(src / "a.dcm"), pydicom.dcmread(src / "b.dcm")
+    from datetime import date
+
+    def day(s):
+        return date(int(s[:4]), int(s[4:6]), int(s[6:]))
+    assert day(o.StudyDate) != day(ia.StudyDate)
+    assert day(o2.StudyDate) - day(o.StudyDate) == day(ib.StudyDate) - day(ia.StudyDate)  # interval kept
+    assert o.PatientSex == ia.PatientSex and o.PatientAge == "061Y"
+    assert o.Manufacturer == "ACME" and o.DeviceSerialNumber == "SN-4431"
+    assert o.StudyDescription.startswith("CT CHEST") and "ZYMURGY" not in o.StudyDescription
+    assert o.get((0x00E1, 0x1021)) is not None and o.get((0x00E1, 0x1022)) is None
+    assert o.LongitudinalTemporalInformationModified == "MODIFIED"
+    codes = {c.CodeValue for c in o.DeidentificationMethodCodeSequence}
+    assert codes == {"113100", "113105", "113107", "113108", "113109", "113111"}
+
+
+def test_a_site_allow_list_extends_the_preset(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    kb = tmp_path / "kb.csv"
+    kb.write_text('tag,disposition\n"(0019,""GEMS_ACQU_01"",0A)",k\n"(0043,""GEMS_PARM_01"",27)",d\n')
+    prof = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "import_private_allowlist.py"), str(kb)],
+                          capture_output=True, text=True, check=True).stdout
+    rules = json.loads(prof)["rules"]
+    assert json.loads(prof)["extends"] == "tcia"
+    assert [(r["private_creator"], r["group"], r["element"]) for r in rules] == [("GEMS_ACQU_01", "0019", "0A")]
+    (tmp_path / "site.json").write_text(prof)
+    shown = run("profile", "show", str(tmp_path / "site.json")).stdout
+    assert '(0019,xx0A) creator "GEMS_ACQU_01"' in shown and "retain_safe_private" in shown
