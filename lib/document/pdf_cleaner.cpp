@@ -93,27 +93,68 @@ CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy
 
 }  // namespace
 
+std::vector<TextSpan> identifying_spans(const std::string& utf8, const deid::Identifiers& ids) {
+  // clean_text marks what it removes with "***"; with the text's own '*' set aside, the pieces it
+  // kept align back onto the text and the gaps between them are the identifying spans.
+  std::string probe = utf8;
+  for (char& ch : probe) if (ch == '*') ch = '\x01';
+  std::string cleaned = probe;
+  if (!deid::clean_text(cleaned, ids)) return {};
+  std::vector<std::string> kept(1);
+  for (std::size_t i = 0; i < cleaned.size(); ++i) {
+    if (cleaned[i] != '*') { kept.back() += cleaned[i]; continue; }
+    while (i + 1 < cleaned.size() && cleaned[i + 1] == '*') ++i;
+    kept.emplace_back();
+  }
+  std::vector<TextSpan> spans;
+  if (probe.compare(0, kept[0].size(), kept[0]) != 0) return {TextSpan{0, probe.size()}};
+  std::size_t pos = kept[0].size();
+  for (std::size_t k = 1; k < kept.size(); ++k) {
+    const std::string& piece = kept[k];
+    std::size_t at = k + 1 == kept.size() ? probe.size() - std::min(probe.size(), piece.size()) : probe.find(piece, pos + 1);
+    if (at == std::string::npos || at <= pos || probe.compare(at, piece.size(), piece) != 0)
+      return {TextSpan{0, probe.size()}};  // cannot align: all of it counts as identifying
+    spans.push_back(TextSpan{pos, at});
+    pos = at + piece.size();
+  }
+  return spans;
+}
+
 CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids, const ScanPolicy& scans) {
   if (input.size() > (std::size_t(1) << 30)) return refuse("encapsulated PDF over 1 GiB");
-  QpdfRewrite rewritten = qpdf_rewrite(input.data(), input.size());
-  if (images_refused(rewritten)) {
-    if (!scans.clean) return refuse(rewritten.refusal + ": the policy withholds scanned documents");
-    return rasterize(input, ids, scans);
+  const SpanFinder find = [&ids](const std::string& text) { return identifying_spans(text, ids); };
+  QpdfRewrite rewritten = qpdf_rewrite(input.data(), input.size(), find);
+  if (rewritten.render) {
+    if (!scans.clean) return refuse(rewritten.refusal + ": the policy withholds documents that must be rendered");
+    CleanedPdf c = rasterize(input, ids, scans);
+    c.render_reason = rewritten.refusal;
+    return c;
   }
   if (!rewritten.refusal.empty()) return refuse(std::move(rewritten.refusal));
   std::vector<std::uint8_t> out = std::move(rewritten.bytes);
-  const std::size_t pages = rewritten.pages;
+  // Read back twice: poppler's text of every page (what a reader extracts), and our own walk of
+  // every content stream and string (what poppler skips: hidden layers, unused forms).
   auto texts = page_texts(out);
   if (!texts) return refuse("encapsulated PDF could not be read back after cleaning");
-  for (std::size_t i = 0; i < texts->size(); ++i) {
-    std::string t = (*texts)[i];
-    if (deid::clean_text(t, ids))
-      return refuse(fmt::format("encapsulated PDF page {} names the patient (identifiers in its text)", i + 1));
+  std::size_t named_page = 0;
+  for (std::size_t i = 0; i < texts->size() && !named_page; ++i)
+    if (!find((*texts)[i]).empty()) named_page = i + 1;
+  QpdfTextCheck own = qpdf_text_check(out.data(), out.size(), find);
+  if (!own.refusal.empty()) return refuse(std::move(own.refusal));
+  if (named_page || own.findings) {
+    const std::string why = named_page ? fmt::format("page {} still names the patient after its text was edited", named_page)
+                                       : std::string("identifying text remains after editing");
+    if (!scans.clean) return refuse("encapsulated PDF " + why + ": the policy withholds documents that must be rendered");
+    CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans);
+    c.render_reason = why;
+    return c;
   }
   if (out.size() % 2) out.push_back(0);  // OB values have even length; PDF readers ignore trailing bytes
   CleanedPdf c;
   c.bytes = std::move(out);
-  c.pages = pages;
+  c.pages = rewritten.pages;
+  c.glyphs_removed = rewritten.glyphs_removed;
+  c.strings_emptied = rewritten.strings_emptied;
   return c;
 }
 

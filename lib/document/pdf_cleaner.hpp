@@ -1,9 +1,11 @@
 // lib/document/pdf_cleaner.hpp — cleans an encapsulated PDF in place: removes what describes the
-// document or its author (Info dictionary, XMP metadata, page metadata and piece info, annotations)
-// and refuses what it cannot vouch for: any page text naming the instance's own identifiers, form
-// fields, attachments, scripts, encryption. A document with page images (a scan) is rasterized,
-// cleaned like a cover page (lib/pixel) and re-wrapped as an image-only PDF. Decides on bytes
-// only; the engine puts the result back into (0042,0011) or withholds the instance.
+// document or its author (Info dictionary, XMP metadata, page metadata and piece info, annotations),
+// removes the glyphs that spell an identifier from every content stream (pdf_page_text.hpp), and
+// refuses what it cannot vouch for: form fields, attachments, scripts, encryption. A document with
+// page images (a scan), text we cannot map to characters, or identifying text left after editing
+// is rasterized, cleaned like a cover page (lib/pixel) and re-wrapped as an image-only PDF. The
+// result is read back by poppler and by our own walk; decides on bytes only, and the engine puts
+// the result back into (0042,0011) or withholds the instance.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include "deid/identifiers.hpp"
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
+#include "document/qpdf_rewrite.hpp"
 #include "pixel/text_detector.hpp"
 
 namespace dicomscrub::document {
@@ -22,6 +25,9 @@ struct CleanedPdf {
   std::string withhold_reason;      // never a value from the document
   std::size_t pages = 0;
   bool rasterized = false;          // a scan, re-wrapped as cleaned page images
+  std::size_t glyphs_removed = 0;   // identifying glyphs taken out of the page content
+  std::size_t strings_emptied = 0;  // identifying strings emptied (layer names, /ActualText, ...)
+  std::string render_reason;        // why a document that is not a scan was rasterized
 };
 
 // How scanned documents are handled: the cover-page policy of lib/pixel.
@@ -33,6 +39,9 @@ struct ScanPolicy {
   double dpi = 150;
   int max_pages = 100;
 };
+
+// THE one question the PDF code asks of the PHI detector: where in this text is an identifier.
+std::vector<TextSpan> identifying_spans(const std::string& utf8, const deid::Identifiers& ids);
 
 // Deterministic: the same input gives the same bytes (qpdf's deterministic /ID).
 CleanedPdf clean_pdf(Bytes pdf, const deid::Identifiers& ids, const ScanPolicy& scans = {});

@@ -10,13 +10,15 @@
 #include <qpdf/QPDFPageObjectHelper.hh>
 #include <qpdf/QPDFWriter.hh>
 
+#include "document/pdf_page_text.hpp"
+
 namespace dicomscrub::document {
 
 namespace {
-const std::string kImagesRefused = "encapsulated PDF page ";
-QpdfRewrite refuse(std::string why) {
+QpdfRewrite refuse(std::string why, bool render = false) {
   QpdfRewrite r;
   r.refusal = std::move(why);
+  r.render = render;
   return r;
 }
 // The whole document in memory, with an /ID computed from its content so reruns are identical.
@@ -31,7 +33,7 @@ std::vector<std::uint8_t> write_deterministic(QPDF& pdf) {
 
 }  // namespace
 
-QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size) {
+QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size, const SpanFinder& find) {
   QpdfRewrite r;
   try {
     QPDF pdf;
@@ -50,10 +52,16 @@ QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size) {
     for (auto& page : QPDFPageDocumentHelper(pdf).getAllPages()) {
       ++r.pages;
       if (!page.getImages().empty())
-        return refuse(kImagesRefused + std::to_string(r.pages) + " holds images (a scan?)");
+        return refuse("encapsulated PDF page " + std::to_string(r.pages) + " holds images (a scan?)", true);
       QPDFObjectHandle h = page.getObjectHandle();
       for (const char* k : {"/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb"}) h.removeKey(k);
     }
+    PageTextReport text = clean_document_text(pdf, find, true);
+    if (!text.unmapped_pages.empty())
+      return refuse("encapsulated PDF page " + std::to_string(text.unmapped_pages.front()) +
+                        " draws text we cannot map to characters (Type3 or unknown font encoding)", true);
+    r.glyphs_removed = text.glyphs_removed;
+    r.strings_emptied = text.strings_emptied;
     r.bytes = write_deterministic(pdf);
   } catch (const std::exception& ex) {
     return refuse(std::string("encapsulated PDF could not be parsed: ") + ex.what());
@@ -61,8 +69,19 @@ QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size) {
   return r;
 }
 
-bool images_refused(const QpdfRewrite& r) {
-  return r.refusal.rfind(kImagesRefused, 0) == 0 && r.refusal.find("holds images") != std::string::npos;
+QpdfTextCheck qpdf_text_check(const std::uint8_t* data, std::size_t size, const SpanFinder& find) {
+  QpdfTextCheck c;
+  try {
+    QPDF pdf;
+    pdf.setSuppressWarnings(true);
+    pdf.processMemoryFile("cleaned document", reinterpret_cast<const char*>(data), size);
+    PageTextReport text = clean_document_text(pdf, find, false);
+    c.findings = text.findings;
+    if (!text.unmapped_pages.empty()) c.refusal = "the cleaned PDF's text could not be read back";
+  } catch (const std::exception& ex) {
+    c.refusal = std::string("the cleaned PDF could not be parsed again: ") + ex.what();
+  }
+  return c;
 }
 
 QpdfRewrite qpdf_from_images(const std::vector<PageImage>& pages) {

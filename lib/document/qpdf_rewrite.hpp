@@ -5,21 +5,41 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace dicomscrub::document {
 
+// Where a text names someone: byte ranges [begin, end) of the UTF-8 text it is given. The PDF
+// code asks only this; which identifiers count is the caller's (one detector for the product).
+struct TextSpan {
+  std::size_t begin = 0, end = 0;
+};
+using SpanFinder = std::function<std::vector<TextSpan>(const std::string& utf8)>;
+
 struct QpdfRewrite {
   std::vector<std::uint8_t> bytes;  // the rewritten document; empty when refused
   std::string refusal;              // why it was refused; never text from the document
+  bool render = false;              // refused only because a page must be rendered to be cleaned
   std::size_t pages = 0;
+  std::size_t glyphs_removed = 0;   // identifying glyphs taken out of content streams
+  std::size_t strings_emptied = 0;  // identifying strings emptied elsewhere in the document
 };
 
-// Removes metadata, annotations, scripts and outlines; refuses encryption, forms, attachments and
-// pages holding images (`images_refused` then says so). Deterministic /ID.
-QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size);
-bool images_refused(const QpdfRewrite& r);
+// Removes metadata, annotations, scripts and outlines, and the text `find` marks from every
+// content stream and string (pdf_page_text.hpp); refuses encryption, forms and attachments, and
+// asks for rendering (`render`) when a page holds images or text it cannot map to characters.
+// Deterministic /ID.
+QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size, const SpanFinder& find);
+
+// The read-back of a rewritten document by the same walk, editing nothing: identifying spans
+// left in its content streams and strings, or a refusal when some text cannot be mapped.
+struct QpdfTextCheck {
+  std::size_t findings = 0;
+  std::string refusal;
+};
+QpdfTextCheck qpdf_text_check(const std::uint8_t* data, std::size_t size, const SpanFinder& find);
 
 // A page as pixels: 8-bit RGB, rows top to bottom, and its size in points.
 struct PageImage {

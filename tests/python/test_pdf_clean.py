@@ -1,0 +1,133 @@
+"""PDFs that name the patient (or another person in the header) are cleaned, not withheld: the glyphs
+that spell the identifier leave every content stream, the rest of the report stays, and the result
+is a valid PDF. Checked with independent tools: poppler's pdftotext, qpdf's decoded-stream dump and
+qpdf --check."""
+import re
+import shutil
+import subprocess
+
+import pydicom
+import pytest
+
+import pdf_samples
+from test_pdf import deid_one, ocr_pdf, pdf_instance
+
+pytestmark = pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf CLI missing: run tools/setup.sh")
+
+IDENTIFIERS = [b"ZEBULON", b"QUIXOTE", b"PERPETUA", b"MARLOWE", b"88123456", b"04/12/1961", b"12 APR 1961"]
+
+
+def pdftotext(pdf):
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+
+
+def decoded_streams(pdf, tmp_path):
+    """Every stream of the document uncompressed, as qpdf writes it for inspection."""
+    src, dst = tmp_path / "in.pdf", tmp_path / "qdf.pdf"
+    src.write_bytes(pdf)
+    subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(src), str(dst)], check=True)
+    return dst.read_bytes()
+
+
+def qpdf_check(pdf, tmp_path):
+    src = tmp_path / "check.pdf"
+    src.write_bytes(pdf)
+    return subprocess.run(["qpdf", "--check", str(src)], capture_output=True, text=True)
+
+
+def named_instance(tmp_path, pdf, name="named.dcm"):
+    path = pdf_instance(tmp_path / name, pdf)
+    ds = pydicom.dcmread(path)
+    ds.ReferringPhysicianName = "MARLOWE^PERPETUA"  # another person the document names
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(pdf_samples.CASES))
+def test_pdf_naming_people_is_cleaned_in_place(tmp_path, key, case):
+    pdf = pdf_samples.CASES[case]()
+    before = pdftotext(pdf).upper() + decoded_streams(pdf, tmp_path).upper()
+    assert any(i in before for i in IDENTIFIERS[:2]), "the sample must name the patient going in"
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    assert rec["status"] == "written", rec["reason"]
+    assert "identifying glyph(s)" in rec["pixels"], rec["pixels"]  # edited in place, not rasterized
+    removed = int(re.search(r"(\d+) identifying glyph", rec["pixels"]).group(1))
+    assert removed > 0
+    doc = pydicom.dcmread(rec["output"]).EncapsulatedDocument
+    text = pdftotext(doc)
+    streams = decoded_streams(doc, tmp_path).upper()
+    for ident in IDENTIFIERS:
+        assert ident not in text.upper(), (case, ident)
+        assert ident not in streams, (case, ident)
+    for kept in pdf_samples.KEPT:
+        assert kept.encode() in text, (case, kept)  # the report's own text survives
+    check = qpdf_check(doc, tmp_path)
+    assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout, check.stdout + check.stderr
+
+
+def test_removed_glyphs_keep_the_rest_of_the_line_in_place(tmp_path, key):
+    """Text after a removed name stays where it was drawn: its advance becomes a TJ offset."""
+    pdf = pdf_samples.body_text()
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    doc = pydicom.dcmread(rec["output"]).EncapsulatedDocument
+
+    def x_of(pdf_bytes, word):
+        src = tmp_path / "bbox.pdf"
+        src.write_bytes(pdf_bytes)
+        html = subprocess.run(["pdftotext", "-bbox", str(src), "-"], capture_output=True, text=True, check=True).stdout
+        m = re.search(r'xMin="([\d.]+)"[^>]*>' + re.escape(word) + "<", html)
+        assert m, word
+        return float(m.group(1))
+
+    assert x_of(doc, "MRN") == pytest.approx(x_of(pdf, "MRN"), abs=0.5)
+    assert x_of(doc, "Patient:") == pytest.approx(x_of(pdf, "Patient:"), abs=0.5)
+
+
+def test_hidden_layer_and_layer_name_are_cleaned(tmp_path, key):
+    """Text in an optional-content group that is switched off is still in the file: removed too, and so
+    are the layer's name and marked-content replacement text."""
+    pdf = pdf_samples.hidden_layer()
+    assert b"Zebulon" not in pdftotext(pdf)  # poppler does not extract the hidden layer ...
+    assert b"Zebulon Quixote" in decoded_streams(pdf, tmp_path)  # ... but the bytes are there
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    assert rec["status"] == "written", rec["reason"]
+    assert re.search(r"[1-9]\d* string\(s\) removed", rec["pixels"]), rec["pixels"]
+    streams = decoded_streams(pydicom.dcmread(rec["output"]).EncapsulatedDocument, tmp_path).upper()
+    assert b"QUIXOTE" not in streams and b"ZEBULON" not in streams and b"/OCPROPERTIES" in streams
+
+
+def test_pdf_without_identifiers_keeps_its_text_streams(tmp_path, key):
+    """Nothing identifying: no glyph removed, every word still there."""
+    pdf = pdf_samples.page_pdf("BT /F1 12 Tf 72 700 Td (Technique: PA and lateral views) Tj ET\n")
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    assert rec["status"] == "written", rec["reason"]
+    assert "0 identifying glyph(s) and 0 string(s)" in rec["pixels"]
+    text = pdftotext(pydicom.dcmread(rec["output"]).EncapsulatedDocument)
+    assert b"Technique: PA and lateral views" in text and b"CHEST PA" in text
+
+
+def test_type3_text_is_rendered_and_cleaned_as_a_cover_page(tmp_path, key):
+    """Glyphs drawn by procedures (Type3): we cannot tell what they spell, so the page is rendered,
+    its text blanked, read back by OCR and re-wrapped as an image-only PDF."""
+    pdf = pdf_samples.type3_font()
+    assert b"ZEBULON" in pdftotext(pdf)  # poppler reads the glyph names: the page names the patient
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    assert rec["status"] == "written", rec["reason"]
+    assert "scanned PDF" in rec["pixels"] and "cannot map" in rec["pixels"], rec["pixels"]
+    doc = pydicom.dcmread(rec["output"]).EncapsulatedDocument
+    assert b"ZEBULON" not in pdftotext(doc).upper() and b"/Type3" not in decoded_streams(doc, tmp_path)
+    assert "ZEBULON" not in ocr_pdf(doc, tmp_path)
+    assert qpdf_check(doc, tmp_path).returncode == 0
+
+
+def test_type3_text_is_withheld_when_the_policy_withholds_renders(tmp_path, key):
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf_samples.type3_font()), extra=("--cover-pages", "withhold"))
+    assert rec["status"] == "withheld" and "cannot map" in rec["reason"]
+    assert "ZEBULON" not in rec["reason"].upper()
+
+
+def test_cleaned_pdf_is_deterministic(tmp_path, key):
+    path = named_instance(tmp_path, pdf_samples.table())
+    p1, rec1 = deid_one(tmp_path, key, path, name="one")
+    p2, rec2 = deid_one(tmp_path, key, path, name="two")
+    assert open(rec1["output"], "rb").read() == open(rec2["output"], "rb").read()
