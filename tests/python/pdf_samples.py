@@ -39,15 +39,26 @@ HELV = f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiE
 KEPT_TEXT = "BT /F1 12 Tf 72 600 Td (Exam: CHEST PA) Tj 0 -16 Td (Impression: No acute findings) Tj ET\n"
 
 
+def width(text, size):
+    """The advance of Helvetica text, in points."""
+    w = [int(x) for x in HELV_WIDTHS.split()]
+    return sum(w[ord(c) - 32] for c in text) * size / 1000
+
+
 def page_pdf(content, resources="/Font << /F1 4 0 R >>", extra=(), catalog_extra=""):
-    """One page; object 4 is Helvetica, extra objects start at 5."""
+    """One page; object 4 is Helvetica, extra objects start at 5. content: one stream, or a list of
+    streams (the page's /Contents array)."""
+    streams = [content] if isinstance(content, str) else content
+    first = 5 + len(extra)
+    refs = " ".join(f"{first + i} 0 R" for i in range(len(streams)))
     return build([
         f"<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {5 + len(extra)} 0 R /Resources << {resources} >> >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [{refs}] /Resources << {resources} >> >>",
         HELV,
         *extra,
-        ("", KEPT_TEXT + content),
+        ("", KEPT_TEXT + streams[0]),
+        *[("", s) for s in streams[1:]],
     ])
 
 
@@ -58,7 +69,8 @@ def body_text():
 
 def table():
     # A label cell, then the name cell: kerned TJ pieces, and a second row drawn one letter at a time.
-    letters = " ".join(f"{72 + 120 + 9 * i} 664 Td ({c}) Tj" if i == 0 else f"9 0 Td ({c}) Tj" for i, c in enumerate("QUIXOTE"))
+    letters = " ".join("192 664 Td (Q) Tj" if i == 0 else f"{width('QUIXOTE'[i - 1], 10):.2f} 0 Td ({c}) Tj"
+                       for i, c in enumerate("QUIXOTE"))
     return page_pdf("BT /F1 10 Tf 72 680 Td (Name) Tj ET\n"
                     "BT /F1 10 Tf 192 680 Td [(ZEB) -15 (ULON) -278 (QUI) 20 (XOTE)] TJ ET\n"
                     "BT /F1 10 Tf 72 664 Td (Surname) Tj ET\n"
@@ -117,5 +129,66 @@ def type3_font():
                            *[("", p) for p in procs.values()]])
 
 
-CASES = {"body_text": body_text, "table": table, "form_xobject": form_xobject, "hidden_layer": hidden_layer,
+def split_text_objects():
+    # One word drawn by two text objects that continue on the same baseline (poppler reads "Zebulon").
+    return page_pdf("BT /F1 12 Tf 72 700 Td (Patient: Zebu) Tj ET\n"
+                    f"BT /F1 12 Tf 72 700 Td {width('Patient: Zebu', 12):.3f} 0 Td (lon Quixote) Tj ET\n")
+
+
+def invisible_ocr_layer():
+    # Render mode 3: the text layer an OCR program lays over a scan, never painted, always extracted.
+    return page_pdf("BT 3 Tr /F1 12 Tf 72 700 Td (QUIXOTE ZEBULON 88123456) Tj ET\n")
+
+
+def contents_array():
+    # The page's content split over two streams; the name is in the second, as a hex string via ' and ".
+    return page_pdf(["BT /F1 12 Tf 14 TL 72 700 Td (Report) Tj ET\n",
+                     "BT /F1 12 Tf 14 TL 72 680 Td <5A6562756C6F6E> ' 0 0 (Quixote) \" ET\n"])
+
+
+def nested_and_unused_forms():
+    # A form drawn by a form, and a form in the resources that nothing draws (still in the file).
+    return page_pdf("q /Fm1 Do Q\n",
+                    resources="/Font << /F1 4 0 R >> /XObject << /Fm1 5 0 R /Unused 7 0 R >>",
+                    extra=[("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /Fm2 6 0 R >> >>", "/Fm2 Do"),
+                           ("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >>",
+                            "BT /F1 12 Tf 72 700 Td (Name: Quixote, Zebulon) Tj ET"),
+                           ("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >>",
+                            "BT /F1 12 Tf 72 680 Td (Perpetua Marlowe MD) Tj ET")])
+
+
+def differences_encoding():
+    # A subset font whose codes are 1, 2, 3 ... named by /Differences (as pdfTeX and others write).
+    word = "Zebulon Quixote"
+    names = sorted(set(word))
+    glyph = {c: ("space" if c == " " else c) for c in names}
+    codes = "".join(f"\\{names.index(c) + 1:03o}" for c in word)
+    diff = " ".join(f"/{glyph[c]}" for c in names)
+    return page_pdf(f"BT /F1 12 Tf 72 700 Td (Patient ) Tj /F2 12 Tf ({codes}) Tj ET\n",
+                    resources="/Font << /F1 4 0 R /F2 5 0 R >>",
+                    extra=[f"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+Helvetica /FirstChar 1 /LastChar {len(names)} "
+                           f"/Widths [{' '.join(['556'] * len(names))}] /Encoding << /Type /Encoding /Differences [1 {diff}] >> >>"])
+
+
+def tiling_pattern():
+    # A pattern cell is a content stream of its own: text in it is painted wherever the pattern fills.
+    return page_pdf("/Pattern cs /P1 scn 72 650 300 60 re f\n",
+                    resources="/Font << /F1 4 0 R >> /Pattern << /P1 5 0 R >>",
+                    extra=[("/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 300 60] /XStep 300 /YStep 60 "
+                            "/Resources << /Font << /F1 4 0 R >> >>", "BT /F1 10 Tf 2 20 Td (Zebulon Quixote) Tj ET")])
+
+
+def split_across_form():
+    """Half a word on the page and half in a form drawn right after it: no single stream spells the
+    name, poppler's read-back does, and the page is rendered instead."""
+    return page_pdf(f"BT /F1 12 Tf 72 700 Td (Patient: Zebu) Tj ET q 1 0 0 1 {72 + width('Patient: Zebu', 12):.3f} 700 cm /Fm1 Do Q\n",
+                    resources="/Font << /F1 4 0 R >> /XObject << /Fm1 5 0 R >>",
+                    extra=[("/Type /XObject /Subtype /Form /BBox [0 -10 300 20] /Resources << /Font << /F1 4 0 R >> >>",
+                            "BT /F1 12 Tf 0 0 Td (lon) Tj ET")])
+
+
+CASES = {"split_text_objects": split_text_objects, "invisible_ocr_layer": invisible_ocr_layer,
+         "contents_array": contents_array, "nested_and_unused_forms": nested_and_unused_forms,
+         "differences_encoding": differences_encoding, "tiling_pattern": tiling_pattern,
+"body_text": body_text, "table": table, "form_xobject": form_xobject, "hidden_layer": hidden_layer,
          "tex_spacing": tex_spacing, "composite_font": composite_font}

@@ -131,3 +131,17 @@ def test_cleaned_pdf_is_deterministic(tmp_path, key):
     p1, rec1 = deid_one(tmp_path, key, path, name="one")
     p2, rec2 = deid_one(tmp_path, key, path, name="two")
     assert open(rec1["output"], "rb").read() == open(rec2["output"], "rb").read()
+
+
+def test_name_split_between_page_and_form_is_rendered(tmp_path, key):
+    """No single content stream spells the name; poppler's read-back does: the page is rendered and
+    cleaned as a cover page (--cover-pages identifiers keeps the rest of the report legible)."""
+    pdf = pdf_samples.split_across_form()
+    assert b"Zebulon" in pdftotext(pdf)
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf), extra=("--cover-pages", "identifiers"))
+    assert rec["status"] == "written", rec["reason"]
+    assert "scanned PDF" in rec["pixels"] and "still names the patient" in rec["pixels"], rec["pixels"]
+    doc = pydicom.dcmread(rec["output"]).EncapsulatedDocument
+    text = ocr_pdf(doc, tmp_path)
+    assert "ZEBU" not in text and "CHEST PA" in text
+    assert b"Zebu" not in decoded_streams(doc, tmp_path)
