@@ -31,14 +31,19 @@ std::vector<std::uint8_t> write_deterministic(QPDF& pdf) {
   return std::vector<std::uint8_t>(buf->getBuffer(), buf->getBuffer() + buf->getSize());
 }
 
+// Documents come from untrusted files: qpdf's warnings stay quiet, its exceptions are caught by callers.
+void open_pdf(QPDF& pdf, const char* what, const std::uint8_t* data, std::size_t size) {
+  pdf.setSuppressWarnings(true);
+  pdf.processMemoryFile(what, reinterpret_cast<const char*>(data), size);
+}
+
 }  // namespace
 
 QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size, const SpanFinder& find) {
   QpdfRewrite r;
   try {
     QPDF pdf;
-    pdf.setSuppressWarnings(true);
-    pdf.processMemoryFile("encapsulated document", reinterpret_cast<const char*>(data), size);
+    open_pdf(pdf, "encapsulated document", data, size);
     if (pdf.isEncrypted()) return refuse("encapsulated PDF is encrypted: its content cannot be checked");
     QPDFObjectHandle root = pdf.getRoot();
     if (root.hasKey("/AcroForm")) return refuse("encapsulated PDF has form fields: their values are not cleaned");
@@ -73,8 +78,7 @@ QpdfTextCheck qpdf_text_check(const std::uint8_t* data, std::size_t size, const 
   QpdfTextCheck c;
   try {
     QPDF pdf;
-    pdf.setSuppressWarnings(true);
-    pdf.processMemoryFile("cleaned document", reinterpret_cast<const char*>(data), size);
+    open_pdf(pdf, "cleaned document", data, size);
     PageTextReport text = clean_document_text(pdf, find, false);
     c.findings = text.findings;
     if (!text.unmapped_pages.empty()) c.refusal = "the cleaned PDF's text could not be read back";

@@ -9,7 +9,7 @@ OTHER = ("PERPETUA", "MARLOWE")             # the referring physician in the hea
 KEPT = ("CHEST PA", "No acute findings")    # the report's own text: must survive
 
 
-def build(objects, root=1):
+def build(objects, root=1, trailer_extra=""):
     """objects: list of dict bodies (str) or (dict_body, stream_bytes); object i+1 is objects[i]."""
     out = io.BytesIO()
     out.write(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
@@ -26,7 +26,7 @@ def build(objects, root=1):
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for o in offsets:
         out.write(f"{o:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root {root} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root {root} 0 R {trailer_extra}>>\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
 
 

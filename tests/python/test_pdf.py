@@ -8,6 +8,7 @@ import pydicom
 import pytest
 from pydicom.dataset import FileDataset, FileMetaDataset
 
+import pdf_samples
 from conftest import run
 
 PDF_SOP = "1.2.840.10008.5.1.4.1.1.104.1"
@@ -17,27 +18,15 @@ def text_pdf(lines, info_author="QUIXOTE ZEBULON"):
     """A one-page PDF with Helvetica text lines, an Info dictionary and XMP metadata naming the author."""
     content = "BT /F1 12 Tf 72 720 Td " + " ".join(f"({t}) Tj 0 -16 Td" for t in lines) + " ET"
     xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>{info_author}</dc:creator></x:xmpmeta>'
-    objects = [
+    return pdf_samples.build([
         "<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        ("", content),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Type /Metadata /Subtype /XML /Length {len(xmp)} >>\nstream\n{xmp}\nendstream",
+        ("/Type /Metadata /Subtype /XML", xmp),
         f"<< /Author ({info_author}) /Title (Requisition for {info_author}) /Producer (ScanSoft) >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1"))
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for o in offsets:
-        out.write(f"{o:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 7 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    ], trailer_extra="/Info 7 0 R ")
 
 
 def image_pdf():
