@@ -10,4 +10,5 @@ int cmd_deid(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);
 int cmd_profile(const std::vector<std::string>& args);
 int cmd_verify(const std::vector<std::string>& args);
+int cmd_gateway(const std::vector<std::string>& args);
 }  // namespace cli

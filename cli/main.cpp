@@ -51,6 +51,13 @@ commands:
         Scan files standing alone for PHI-looking content: identifying attributes
         still filled, their values elsewhere in the file, SSN and e-mail patterns.
         Reports kinds and tag paths, never values. Exit 3 when anything was found.
+  gateway --config FILE | --listen HOST:PORT --ae-title AE --allow-calling AE[@HOST]...
+          --key-file FILE --spool DIR --forward AE@HOST:PORT [--profile NAME|FILE]
+          [--option NAME]... [--workers N] [--associations N] [--max-attempts N] [--check]
+        A de-identifying DICOM gateway: receives C-STORE, keeps each instance durably
+        in the spool, de-identifies it per destination and forwards it (C-STORE or
+        STOW-RS) with retry; withheld instances go to SPOOL/quarantine, never out.
+        SIGTERM stops it cleanly; a restart resumes from the spool (docs/gateway.md).
   keygen FILE
         Write a new random 256-bit key file (mode 0600).
   profile show [FILE|NAME] [--option NAME]...   Print the effective rules.
@@ -153,6 +160,7 @@ int main(int argc, char** argv) {
   if (cmd == "keygen") return cli::cmd_keygen(args);
   if (cmd == "profile") return cli::cmd_profile(args);
   if (cmd == "verify") return cli::cmd_verify(args);
+  if (cmd == "gateway") return cli::cmd_gateway(args);
   if (cmd == "rewrite") return cmd_rewrite(args);
   if (cmd == "version" || cmd == "--version") { std::puts("dicomscrub " DICOMSCRUB_VERSION); return 0; }
   if (cmd == "help" || cmd == "--help" || cmd == "-h") { std::fputs(kUsage, stdout); return 0; }

@@ -32,6 +32,7 @@ struct BatchOptions {
   std::string output_dir;
   unsigned jobs = 1;
   bool dry_run = false;      // decide and report, write nothing
+  bool fsync = false;        // outputs durable before they are reported written (the gateway's spool)
   std::function<void(std::size_t done, std::size_t total)> progress;  // called from workers, serialized
   // Set (e.g. from a signal handler) to stop taking new files; files in progress still finish,
   // so no partial output is left, and the rest are reported as not_started.

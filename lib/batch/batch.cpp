@@ -100,7 +100,7 @@ FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input,
     }
   }
   align_bulk_data(*file);
-  auto st = write_file_once(*file, out.string());
+  auto st = write_file_once(*file, out.string(), {false, options.fsync});
   if (!st) {
     o.status = FileStatus::error;
     o.reason = st.error().message();
