@@ -417,7 +417,8 @@ Result<std::unique_ptr<Gateway>> Gateway::create(const GatewayConfig& config) {
   cb.on_store = [raw](const std::string& f, const Peer& p, std::string& why) { return raw->on_store(f, p, why); };
   cb.log = [raw](const std::string& s) { raw->log(s); };
   cb.on_refused = [raw](const Peer& p, const std::string& why) {
-    raw->emit(event("association_refused").s("calling_ae", p.calling_ae).s("host", p.host).s("reason", why));
+    JsonLine line("association_refused");
+    raw->emit(line.s("calling_ae", p.calling_ae).s("host", p.host).s("reason", why));
   };
   auto scp = StorageScp::open(config, std::move(cb));
   if (!scp) return std::move(scp).error();
