@@ -4,7 +4,8 @@
 set -euo pipefail
 apt_packages=(g++ pkg-config libgdcm-dev libgdcm-tools libfmt-dev rapidjson-dev doctest-dev zlib1g-dev
               libssl-dev clang libfuzzer-14-dev libclang-rt-14-dev fonts-dejavu-core fonts-freefont-ttf
-              libqpdf-dev qpdf libpoppler-cpp-dev poppler-utils libtesseract-dev tesseract-ocr-eng tesseract-ocr)
+              libqpdf-dev qpdf libpoppler-cpp-dev poppler-utils libtesseract-dev tesseract-ocr-eng tesseract-ocr
+              libdcmtk-dev dcmtk libcurl4-openssl-dev orthanc orthanc-dicomweb openssl curl iproute2 util-linux)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,6 +23,7 @@ python3 -c "import pydicom" >/dev/null 2>&1 || need_pip+=(pydicom)
 python3 -c "import pytest" >/dev/null 2>&1 || need_pip+=(pytest)
 python3 -c "import PIL" >/dev/null 2>&1 || need_pip+=(pillow)  # renders the burned-in test images
 python3 -c "import distributed" >/dev/null 2>&1 || need_pip+=("dask[distributed]")
+python3 -c "import pynetdicom" >/dev/null 2>&1 || need_pip+=(pynetdicom)  # sends malformed data sets to the gateway
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "setup: pip installing ${need_pip[*]}"
   python3 -m pip install -q "${need_pip[@]}"

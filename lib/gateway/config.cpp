@@ -23,7 +23,9 @@ Error config_error(std::string reason) {
   return e;
 }
 
-// Records the byte offset of every value (and key) under its JSON Pointer path.
+// Records the byte offset of every value (and key) under its JSON Pointer path. RapidJSON parses
+// a string or number on a local copy of the stream and calls the handler before copying it back,
+// so Tell() is then the token's first byte (the opening quote of a key).
 class Locator : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Locator> {
  public:
   explicit Locator(const rapidjson::StringStream& s) : stream_(s) {}
@@ -34,7 +36,7 @@ class Locator : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Locator> 
   bool StartObject() { note(); stack_.push_back({true, "", 0}); return true; }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     stack_.back().key.assign(s, n);
-    where.emplace(path(), stream_.Tell() - n - 1);  // the key's opening quote
+    where.emplace(path(), stream_.Tell());
     return true;
   }
   bool EndObject(rapidjson::SizeType) { stack_.pop_back(); pop_scalar(); return true; }
