@@ -49,6 +49,19 @@ def main():
     for u in uids:
         o.write(f"  {cstr(u)},\n")
     o.write("};\n")
+    # Registry values that name one instance (the Talairach frame of reference, a standard colour
+    # palette): kept where an instance UID is expected; any other value there is remapped.
+    instance_kinds = {"WellKnownFrameOfReference", "WellKnownSopInstance", "SynchronizationFrameOfReference"}
+    inst = sorted(r["uid"] for r in rows(os.path.join(data, "ps3.6_uid_registry.tsv")) if r.get("type") in instance_kinds)
+    o.write(f"inline constexpr const char* kWellKnownInstanceUids[{len(inst)}] = {{\n")
+    for u in inst:
+        o.write(f"  {cstr(u)},\n")
+    o.write("};\n")
+    cls = [r["keyword"] for r in rows(os.path.join(data, "class_uid_attributes.tsv"))]
+    o.write(f"inline constexpr const char* kClassUidKeywords[{len(cls)}] = {{\n")
+    for k in cls:
+        o.write(f"  {cstr(k)},\n")
+    o.write("};\n")
     cats = list(rows(os.path.join(data, "sop_classes_deid_categories.tsv")))
     o.write(f"inline constexpr SopCategory kSopCategories[{len(cats)}] = {{\n")
     for r in cats:

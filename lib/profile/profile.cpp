@@ -294,9 +294,21 @@ std::string Profile::describe() const {
 }
 
 bool is_registry_uid(std::string_view uid) {
-  if (uid.substr(0, 14) == "1.2.840.10008.") return true;
   return std::binary_search(std::begin(kRegistryUids), std::end(kRegistryUids), uid,
                             [](auto a, auto b) { return std::string_view(a) < std::string_view(b); });
+}
+
+bool is_well_known_instance_uid(std::string_view uid) {
+  return std::binary_search(std::begin(kWellKnownInstanceUids), std::end(kWellKnownInstanceUids), uid,
+                            [](auto a, auto b) { return std::string_view(a) < std::string_view(b); });
+}
+
+bool is_class_uid_attribute(Tag tag) {
+  std::string_view kw = dict::keyword(tag);
+  if (kw.empty()) return false;
+  for (const char* k : kClassUidKeywords)
+    if (kw == k) return true;
+  return false;
 }
 
 std::string_view sop_category(std::string_view sop_class_uid) {

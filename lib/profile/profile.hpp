@@ -97,8 +97,15 @@ class Profile {
   PixelSettings pixels_;
 };
 
-// Registry (well-known) UIDs are never remapped: SOP classes, transfer syntaxes, coding schemes.
+// Exactly a value of the PS3.6 UID registry (a prefix of 1.2.840.10008. is not enough: anyone can
+// write one, and it would then leave unmapped).
 bool is_registry_uid(std::string_view uid);
+// A registry value naming one instance (Talairach frame of reference, a standard palette): the only
+// values an instance-like UID attribute keeps.
+bool is_well_known_instance_uid(std::string_view uid);
+// An attribute holding a class-like UID (SOP Class, Transfer Syntax, Coding Scheme, ...: listed in
+// data/class_uid_attributes.tsv): its value says what an object is, and is kept whatever its root.
+bool is_class_uid_attribute(Tag tag);
 // Our category for a SOP class ("secondary_capture", "ultrasound", ...), or "" if none.
 std::string_view sop_category(std::string_view sop_class_uid);
 // Whether (creator, group, element offset) is in PS3.15 Table E.3.10-1.
