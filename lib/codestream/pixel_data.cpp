@@ -1,0 +1,296 @@
+// lib/codestream/pixel_data.cpp — see pixel_data.hpp.
+#include "codestream/pixel_data.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "codestream/codestream.hpp"
+#include "core/bytes.hpp"
+
+namespace dicomscrub::codestream {
+namespace {
+
+enum class Codec { jpeg, j2k, rle, none };
+
+Codec codec_of(std::string_view ts) {
+  constexpr std::string_view p = "1.2.840.10008.1.2.";
+  if (ts.substr(0, p.size()) != p) return Codec::none;
+  std::string_view r = ts.substr(p.size());
+  if (r == "5") return Codec::rle;
+  if (r.substr(0, 2) != "4.") return Codec::none;
+  r = r.substr(2);
+  for (std::string_view j : {"50", "51", "52", "53", "54", "55", "56", "57", "58", "59", "60", "61", "62", "63", "64",
+                             "65", "66", "70", "80", "81"})
+    if (r == j) return Codec::jpeg;
+  for (std::string_view j : {"90", "91", "92", "93", "201", "202", "203"})
+    if (r == j) return Codec::j2k;
+  return Codec::none;
+}
+
+Error refuse(std::string why) { return Error{ErrorCode::unsupported, {}, 0, "(7FE0,0010)", std::move(why)}; }
+
+// Calls f(bytes, offset) over the value in order, without copying a value that is in memory and
+// mapping one that lives in a file (chunks are multiples of 8 bytes except the last).
+template <class F>
+Status each_chunk(const Value& v, F&& f) {
+  if (auto b = v.bytes()) { f(*b, 0); return Ok{}; }
+  const ByteSource* src = v.source();
+  if (!src) return Error{ErrorCode::io, {}, 0, "(7FE0,0010)", "pixel data has no source"};
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (src->fd() >= 0 && page > 0) {
+    const std::uint64_t start = v.source_offset() / std::uint64_t(page) * std::uint64_t(page);
+    const std::size_t lead = std::size_t(v.source_offset() - start);
+    const std::size_t len = lead + v.size();
+    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, src->fd(), off_t(start));
+    if (m != MAP_FAILED) {
+      ::madvise(m, len, MADV_SEQUENTIAL);
+      f(Bytes(static_cast<const std::uint8_t*>(m) + lead, v.size()), 0);
+      ::munmap(m, len);
+      return Ok{};
+    }
+  }
+  std::vector<std::uint8_t> buf(std::size_t(1) << 20);
+  for (std::uint64_t off = 0; off < v.size();) {
+    std::size_t n = std::size_t(std::min<std::uint64_t>(buf.size(), v.size() - off));
+    if (auto st = src->read(v.source_offset() + off, std::span<std::uint8_t>(buf.data(), n)); !st) return st;
+    f(Bytes(buf.data(), n), off);
+    off += n;
+  }
+  return Ok{};
+}
+
+struct BitRule {
+  unsigned width = 0;        // bytes per sample
+  std::uint32_t low = 0;     // mask of the unused bits below the stored ones
+  unsigned high_shift = 0;   // bits above High Bit start here
+  std::uint32_t high_all = 0;  // all unused high bits set
+  bool is_signed = false;
+  bool big_endian = false;
+
+  std::uint32_t load(const std::uint8_t* p) const {
+    if (width == 1) return *p;
+    if (width == 2) return detail::load16(p, big_endian);
+    return detail::load32(p, big_endian);
+  }
+  // A sample is sound when its low unused bits are zero and its high ones are zero, or (signed)
+  // the sign bit repeated.
+  bool sound(std::uint32_t v) const {
+    if (v & low) return false;
+    const std::uint32_t up = high_shift >= 32 ? 0 : (v >> high_shift);
+    if (up == 0) return true;
+    return is_signed && up == high_all && ((v >> (high_shift - 1)) & 1);
+  }
+  std::uint32_t repaired(std::uint32_t v) const {
+    v &= ~low;
+    if (high_shift >= 32) return v;
+    const bool neg = is_signed && ((v >> (high_shift - 1)) & 1);
+    v &= (std::uint32_t(1) << high_shift) - 1;
+    if (neg) v |= high_all << high_shift;
+    return v;
+  }
+};
+
+}  // namespace
+
+Result<std::string> clean_native(Element& px, const PixelShape& s, std::uint64_t max_bytes) {
+  if (px.form != ElementForm::value || px.value.empty()) return std::string();
+  std::vector<std::string> done;
+  const unsigned ba = s.bits_allocated;
+  const bool bits_apply = (ba == 8 || ba == 16 || ba == 32) && s.bits_stored > 0 && s.bits_stored < ba &&
+                          s.high_bit + 1u >= s.bits_stored && s.high_bit < ba;
+  BitRule rule;
+  if (bits_apply) {
+    rule.width = ba / 8;
+    rule.big_endian = s.big_endian;
+    rule.is_signed = s.is_signed;
+    const unsigned low_bits = s.high_bit + 1u - s.bits_stored;
+    rule.low = low_bits ? (std::uint32_t(1) << low_bits) - 1 : 0;
+    rule.high_shift = s.high_bit + 1u;
+    rule.high_all = rule.high_shift >= ba ? 0 : (ba == 32 && rule.high_shift == 0 ? ~0u : ((std::uint32_t(1) << (ba - rule.high_shift)) - 1));
+  }
+  const std::uint64_t expected = std::uint64_t(s.frames) * s.rows * s.cols * s.samples * (ba / 8);
+  const std::uint64_t image_end = ba >= 8 && expected ? std::min<std::uint64_t>(expected, px.value.size()) : px.value.size();
+  bool trailing = ba >= 8 && expected && px.value.size() > expected + (expected % 2);
+  if (ba >= 8 && expected && expected % 2 && px.value.size() > expected) {
+    // The pad byte of an odd-length value must be zero.
+    auto tail_nonzero = false;
+    auto st = each_chunk(px.value, [&](Bytes b, std::uint64_t off) {
+      if (off <= expected && expected < off + b.size()) tail_nonzero = b[std::size_t(expected - off)] != 0;
+    });
+    if (!st) return st.error();
+    trailing = trailing || tail_nonzero;
+  }
+  bool bits_dirty = false;
+  if (bits_apply) {
+    // One pass: OR of every sample's unused bits for unsigned data; signed data also accepts the
+    // sign extension, so its samples are judged one by one (still one pass, no copy).
+    const std::uint32_t unused = rule.low | (rule.high_shift >= 32 ? 0 : (rule.high_all << rule.high_shift));
+    auto st = each_chunk(px.value, [&](Bytes b, std::uint64_t off) {
+      if (off >= image_end) return;
+      std::size_t n = std::size_t(std::min<std::uint64_t>(b.size(), image_end - off));
+      n -= n % rule.width;
+      const std::uint8_t* p = b.data();
+      if (!rule.is_signed) {
+        std::uint32_t acc = 0;
+        if (rule.width == 1) { for (std::size_t i = 0; i < n; ++i) acc |= p[i]; }
+        else if (rule.width == 2) {
+          std::uint16_t lanes = 0;  // OR in stored byte order, then swapped once
+          for (std::size_t i = 0; i < n; i += 2) { std::uint16_t w; std::memcpy(&w, p + i, 2); lanes |= w; }
+          std::uint8_t two[2]; std::memcpy(two, &lanes, 2);
+          acc = detail::load16(two, rule.big_endian);
+        } else {
+          std::uint32_t lanes = 0;
+          for (std::size_t i = 0; i < n; i += 4) { std::uint32_t w; std::memcpy(&w, p + i, 4); lanes |= w; }
+          std::uint8_t four[4]; std::memcpy(four, &lanes, 4);
+          acc = detail::load32(four, rule.big_endian);
+        }
+        bits_dirty = bits_dirty || (acc & unused) != 0;
+      } else {
+        bool bad = false;
+        for (std::size_t i = 0; i < n; i += rule.width) bad |= !rule.sound(rule.load(p + i));
+        bits_dirty = bits_dirty || bad;
+      }
+    });
+    if (!st) return st.error();
+  }
+  if (!bits_dirty && !trailing) return std::string();
+  if (px.value.size() > max_bytes) return refuse(fmt::format("native pixel data of {} bytes needs rewriting, over the {} byte limit", px.value.size(), max_bytes));
+  auto loaded = px.value.load();
+  if (!loaded) return std::move(loaded).error();
+  std::vector<std::uint8_t> data = std::move(loaded).value();
+  if (bits_dirty) {
+    std::uint64_t fixed = 0;
+    for (std::size_t i = 0; i + rule.width <= image_end; i += rule.width) {
+      std::uint32_t v = rule.load(data.data() + i);
+      if (rule.sound(v)) continue;
+      v = rule.repaired(v);
+      if (rule.width == 1) data[i] = std::uint8_t(v);
+      else if (rule.width == 2) detail::store16(data.data() + i, std::uint16_t(v), rule.big_endian);
+      else detail::store32(data.data() + i, v, rule.big_endian);
+      ++fixed;
+    }
+    done.push_back(fmt::format("bits outside Bits Stored cleared in {} sample(s)", fixed));
+  }
+  if (ba >= 8 && expected && data.size() > expected) {
+    const std::uint64_t keep = expected + (expected % 2);
+    if (data.size() > keep) done.push_back(fmt::format("{} byte(s) after the last frame removed", data.size() - keep));
+    data.resize(std::size_t(keep));
+    if (expected % 2) data.back() = 0;
+  }
+  px.value = Value::owned(std::move(data));
+  px.length = px.value.size();
+  std::string out;
+  for (const auto& d : done) out += (out.empty() ? "" : "; ") + d;
+  return out;
+}
+
+Result<std::string> filter_encapsulated(Element& px, const PixelShape& s, std::uint64_t max_bytes) {
+  if (px.form != ElementForm::encapsulated) return std::string();
+  const Codec codec = codec_of(s.transfer_syntax);
+  if (codec == Codec::none)
+    return refuse(fmt::format("encapsulated pixel data in transfer syntax {}: no codestream parser checks it", s.transfer_syntax));
+  if (px.fragments.empty()) return refuse("encapsulated pixel data without a Basic Offset Table item");
+  if (s.frames == 0) return refuse("Number of Frames is 0");
+  std::uint64_t total = 0;
+  for (std::size_t i = 1; i < px.fragments.size(); ++i) total += px.fragments[i].value.size();
+  if (total > max_bytes) return refuse(fmt::format("encapsulated pixel data of {} bytes, over the {} byte limit", total, max_bytes));
+  std::vector<std::uint8_t> all;
+  all.reserve(std::size_t(total));
+  std::vector<std::uint64_t> start;  // of each fragment (index 1..) in `all`; start[0] unused
+  start.push_back(0);
+  for (std::size_t i = 1; i < px.fragments.size(); ++i) {
+    start.push_back(all.size());
+    const Value& v = px.fragments[i].value;
+    if (auto b = v.bytes()) all.insert(all.end(), b->begin(), b->end());
+    else {
+      auto l = v.load();
+      if (!l) return std::move(l).error();
+      all.insert(all.end(), l->begin(), l->end());
+    }
+  }
+  start.push_back(all.size());  // end of the last fragment
+  const std::size_t nfrag = px.fragments.size();
+  std::map<std::string, int> dropped;
+  bool changed = px.delimiter_missing;
+  if (px.delimiter_missing) dropped["missing sequence delimiter"]++;
+  std::vector<std::vector<std::uint8_t>> frames;
+  std::vector<std::size_t> first_fragment;
+  std::size_t f = 1;
+  const std::uint32_t segments = s.samples * (s.bits_allocated / 8);
+  while (f < nfrag && frames.size() < s.frames) {
+    const std::size_t at = std::size_t(start[f]);
+    Result<Filtered> r = codec == Codec::jpeg ? filter_jpeg(Bytes(all.data() + at, all.size() - at))
+                         : codec == Codec::j2k ? filter_j2k(Bytes(all.data() + at, all.size() - at))
+                         : (s.bits_allocated % 8 || segments == 0)
+                             ? Result<Filtered>(refuse("RLE with Bits Allocated not a multiple of 8"))
+                             : filter_rle(Bytes(all.data() + at, std::size_t(start[f + 1] - at)), segments, std::uint64_t(s.rows) * s.cols);
+    if (!r) {
+      Error e = std::move(r).error();
+      e.reason = fmt::format("frame {}: {}", frames.size() + 1, e.reason);
+      e.offset += px.fragments[f].offset;
+      return e;
+    }
+    const std::size_t end = at + r->consumed;
+    std::size_t g = f;  // the fragment holding the codestream's last byte
+    while (g + 1 < nfrag && start[g + 1] < end) ++g;
+    const std::size_t trailing = std::size_t(start[g + 1] - end);
+    if (trailing > 1 || (trailing == 1 && all[end] != 0)) { changed = true; dropped["bytes after the end of a codestream"]++; }
+    if (r->bytes.size() != r->consumed || std::memcmp(r->bytes.data(), all.data() + at, r->consumed) != 0) changed = true;
+    for (const auto& d : r->dropped) dropped[d]++;
+    first_fragment.push_back(f);
+    frames.push_back(std::move(r->bytes));
+    f = g + 1;
+  }
+  if (frames.size() < s.frames)
+    return refuse(fmt::format("{} frame(s) declared, {} codestream(s) found in the fragments", s.frames, frames.size()));
+  if (f < nfrag) { changed = true; dropped[fmt::format("{} fragment(s) after the last frame", nfrag - f)]++; }
+  // The offset table must index exactly the frames' first fragments (or be empty).
+  if (auto bot = px.fragments[0].value.bytes(); !bot || !bot->empty()) {
+    bool valid = bot && bot->size() == 4 * frames.size();
+    for (std::size_t i = 0; valid && i < frames.size(); ++i) {
+      std::uint64_t item_offset = 0;
+      for (std::size_t k = 1; k < first_fragment[i]; ++k) item_offset += 8 + px.fragments[k].value.size();
+      valid = detail::load32(bot->data() + 4 * i, false) == item_offset;
+    }
+    if (!valid) { changed = true; dropped["Basic Offset Table that does not index the frames"]++; }
+  }
+  if (!changed) return std::string();
+  // One fragment per frame, even length, and an offset table that indexes them.
+  std::vector<Fragment> out;
+  out.emplace_back();
+  std::vector<std::uint8_t> bot;
+  std::uint64_t offset = 0;
+  bool fits = true;
+  for (auto& fr : frames) {
+    if (fr.size() % 2) fr.push_back(0);
+    if (offset > 0xFFFFFFFFu) fits = false;
+    std::uint8_t o[4];
+    detail::store32(o, std::uint32_t(offset), false);
+    bot.insert(bot.end(), o, o + 4);
+    offset += 8 + fr.size();
+    Fragment frag;
+    frag.value = Value::owned(std::move(fr));
+    out.push_back(std::move(frag));
+  }
+  out[0].value = Value::owned(fits ? std::move(bot) : std::vector<std::uint8_t>());
+  px.fragments = std::move(out);
+  px.delimiter_missing = false;
+  px.delimiter_length = 0;
+  px.length = kUndefinedLength;
+  std::string summary = "codestreams: removed";
+  bool first = true;
+  for (const auto& [what, count] : dropped) {
+    summary += fmt::format("{} {}{}", first ? "" : ",", what, count > 1 ? fmt::format(" x{}", count) : "");
+    first = false;
+  }
+  summary += fmt::format("; {} fragment(s) rebuilt, one per frame, with an offset table", frames.size());
+  return summary;
+}
+
+}  // namespace dicomscrub::codestream
