@@ -52,6 +52,7 @@ struct DeidReport {
   std::string withhold_reason;                // empty unless withheld; never contains values
   std::string output_path;                    // "<study>/<series>/<instance>.dcm", pseudonymized
   std::string pixel_action;                   // what was done to the pixels, if anything (no values)
+  std::string regions_action;                 // non-image bytes of Pixel Data removed, if any (no values)
   std::map<std::string, int> action_counts;   // "remove" -> 12, ...
   std::map<std::string, std::string> tag_actions;  // "(0010,0010)" -> "empty" (top level and nested)
   // With DeidConfig::record_mappings: (original, pseudonym) of every UID remapped and of Patient

@@ -153,6 +153,7 @@ std::string audit_record(const FileOutcome& o) {
   w.Key("reason"); o.reason.empty() ? w.Null() : (str(o.reason), true);
   if (o.already_present) { w.Key("already_present"); w.Bool(true); }
   if (!o.report.pixel_action.empty()) { w.Key("pixels"); str(o.report.pixel_action); }
+  if (!o.report.regions_action.empty()) { w.Key("regions"); str(o.report.regions_action); }
   w.Key("actions");
   w.StartObject();
   for (const auto& [k, v] : o.report.action_counts) { w.Key(k.c_str()); w.Int(v); }

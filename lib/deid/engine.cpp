@@ -10,7 +10,9 @@
 
 #include "charset/charset.hpp"
 #include "core/text.hpp"
+#include "codestream/pixel_data.hpp"
 #include "deid/identifiers.hpp"
+#include "deid/value_rules.hpp"
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/writer.hpp"
 #include "dict/dictionary.hpp"
@@ -64,6 +66,8 @@ struct Walk {
   int shift_days = 0;
   std::vector<std::string> cs;  // character set of the data set being walked
   std::string lookup_miss;      // the keyword a lookup table had no row for (withholds the instance)
+  bool big_endian = false;      // of the data set: UN values are read as their dictionary VR
+  bool text_undecodable = false;  // this data set's own character set is unknown
 
   void count(Action a, const std::string& path) {
     report.action_counts[profile::to_string(a)]++;
@@ -88,12 +92,17 @@ struct Walk {
     ds.mark_modified();
   }
 
-  std::string map_uids(const std::string& raw) {
+  // Judged by the attribute first: a class-like one (SOP Class, Transfer Syntax, Coding Scheme)
+  // keeps its values, private classes included; any other keeps only a well-known instance UID of
+  // the registry (Talairach) and is remapped whatever its root, 1.2.840.10008. included.
+  std::string map_uids(Tag tag, const std::string& raw) {
+    const bool class_like = profile::is_class_uid_attribute(tag);
     auto parts = split_value(raw, '\\');
     for (auto& p : parts) {
       std::string u = trim_value(p);
       while (!u.empty() && u.back() == '\0') u.pop_back();
-      p = (u.empty() || profile::is_registry_uid(u)) ? u : impl.pseudo.uid(u);
+      const bool keep = u.empty() || class_like || profile::is_well_known_instance_uid(u);
+      p = keep && deid::conforms(vrs::UI, u) ? u : impl.pseudo.uid(u);  // a value no UID can be is remapped
       if (impl.record_mappings && p != u) report.uid_mapping.emplace_back(u, p);
     }
     return join_values(parts, '\\');
@@ -119,7 +128,7 @@ struct Walk {
     using namespace vrs;
     VR vr = e.vr;
     if (is_identifier_attribute(e.tag, vr)) return tokens_for(e, original, vr == SH || vr == CS ? 16 : 20);
-    if (vr == UI) return trim_value(original).empty() ? impl.pseudo.uid(fmt::format("dummy:{}", e.tag.str())) : map_uids(original);
+    if (vr == UI) return trim_value(original).empty() ? impl.pseudo.uid(fmt::format("dummy:{}", e.tag.str())) : map_uids(e.tag, original);
     if (vr == DA) return "19000101";
     if (vr == TM) return "000000";
     if (vr == DT) return "19000101000000";
@@ -170,7 +179,7 @@ struct Walk {
       case Action::uid:
         if (e.form == ElementForm::sequence) break;
         if (e.vr != UI) { count(Action::remove, path); ds.mark_modified(); return false; }
-        if (auto t = text(e)) set_text(ds, e, map_uids(*t));
+        if (auto t = text(e)) set_text(ds, e, map_uids(e.tag, *t));
         return true;
       case Action::replace:
         if (e.form == ElementForm::sequence) { ds.mark_modified(); return false; }
@@ -234,9 +243,41 @@ struct Walk {
     return true;
   }
 
+  // Why an element goes whatever the profile says ("" when it does not); fixes its VR to the
+  // dictionary's where the value is read as that. Header bytes that hold no value (reserved bytes,
+  // delimiter length fields) are zeroed: an output carries no byte we did not choose.
+  std::string_view region_verdict(Element& e) {
+    e.reserved = 0;
+    e.delimiter_length = 0;
+    for (auto& item : e.items) item.delimiter_length = 0;
+    // File Meta elements belong before the data set; inside it they are nobody's (PS3.10 7.1).
+    if (e.tag.group == 0x0002) return "File Meta element inside the data set";
+    // Its content is opaque (or plaintext posing as encrypted); the reversible feature writes its own.
+    if (e.tag == Tag(0x0400, 0x0500)) return "Encrypted Attributes Sequence of the input";
+    auto j = deid::judge_vr(e, big_endian);
+    if (j.kind == deid::VrJudgement::Kind::remove) return j.why;
+    if (j.kind == deid::VrJudgement::Kind::reinterpret) e.vr = j.vr;
+    if (text_undecodable && is_text_vr(e.vr)) return "text in an item whose character set is unknown";
+    return {};
+  }
+
+  // A value the profile keeps must be what its VR allows, and its text must decode in its own
+  // data set's character set (never in another item's).
+  bool kept_value_is_sound(const Element& e) {
+    if (e.form != ElementForm::value || e.value.empty()) return true;
+    const bool coded = deid::has_repertoire_rule(e.vr);
+    if (!coded && !is_text_vr(e.vr)) return true;
+    auto t = text(e);
+    if (!t) return false;
+    if (coded) return deid::conforms(e.vr, *t);
+    return charset::decode(Bytes(reinterpret_cast<const std::uint8_t*>(t->data()), t->size()), cs, e.vr).find("\xEF\xBF\xBD") == std::string::npos;
+  }
+
   void walk(Dataset& ds, const std::string& prefix, int depth) {
     std::vector<std::string> saved = cs;
+    const bool saved_undecodable = text_undecodable;
     cs = charset::terms_of(ds, cs);
+    text_undecodable = !charset::supported(cs);
     // Private creators of this data set: (group, block) -> creator.
     std::map<std::pair<std::uint16_t, std::uint8_t>, std::string> creators;
     for (const auto& e : ds.elements())
@@ -248,6 +289,11 @@ struct Walk {
     for (auto& e : ds.elements()) {
       if (e.tag.is_private_creator()) { out.push_back(std::move(e)); continue; }  // settled below
       const std::string path = impl.record_tag_actions || e.form == ElementForm::sequence ? prefix + e.tag.str() : std::string();
+      if (auto why = region_verdict(e); !why.empty()) {  // removed whatever a rule says
+        count(Action::remove, path);
+        ds.mark_modified();
+        continue;
+      }
       std::string creator;
       if (e.tag.is_private() && e.tag.element >= 0x1000) {
         auto it = creators.find({e.tag.group, std::uint8_t(e.tag.element >> 8)});
@@ -265,9 +311,12 @@ struct Walk {
           if (!impl.lookup_missing_keyed && lookup_miss.empty()) lookup_miss = std::string(dict::keyword(e.tag));
         }
       }
-      if (apply(ds, e, d, path, depth)) {
+      if (apply(ds, e, d, path, depth) && (d.action != Action::keep || kept_value_is_sound(e))) {
         if (e.tag.is_private()) kept_blocks[{e.tag.group, std::uint8_t(e.tag.element >> 8)}]++;
         out.push_back(std::move(e));
+      } else if (d.action == Action::keep) {
+        count(Action::remove, path);  // a kept value that is not what its VR or character set allows
+        ds.mark_modified();
       }
     }
     // A private creator stays only while its block still has elements (it names no person, but an
@@ -283,6 +332,7 @@ struct Walk {
     }
     ds.elements() = std::move(final_list);
     cs = saved;
+    text_undecodable = saved_undecodable;
   }
 };
 
@@ -300,6 +350,46 @@ Element code_item_sequence(const std::vector<std::pair<std::string, std::string>
     sq.items.push_back(std::move(item));
   }
   return sq;
+}
+
+// The bytes of Pixel Data that are not image (lib/codestream): non-image codestream segments,
+// offset tables and fragments that do not index frames, bits outside Bits Stored, bytes after the
+// last frame. Returns what was done ("" for nothing), or why the data cannot be vouched for.
+Result<std::string> clean_pixel_regions(DicomFile& file) {
+  constexpr std::uint64_t kMaxPixelBytes = std::uint64_t(1) << 30;
+  Dataset& ds = file.dataset;
+  Element* px = ds.find(Tag(0x7FE0, 0x0010));
+  if (!px) return std::string();
+  const bool be = file.encoding.big_endian;
+  codestream::PixelShape shape;
+  shape.transfer_syntax = file.transfer_syntax_uid;
+  shape.big_endian = be;
+  if (auto nf = ds.get_string(Tag(0x0028, 0x0008))) {
+    std::uint64_t v = 0;
+    std::string t = trim_value(*nf);
+    bool digits = !t.empty() && t.size() <= 9;
+    for (char c : t) digits = digits && c >= '0' && c <= '9', v = v * 10 + std::uint64_t(c - '0');
+    shape.frames = digits ? std::uint32_t(v) : 1;
+  }
+  shape.rows = pixel::first_us(ds, Tag(0x0028, 0x0010), be).value_or(0);
+  shape.cols = pixel::first_us(ds, Tag(0x0028, 0x0011), be).value_or(0);
+  shape.samples = pixel::first_us(ds, Tag(0x0028, 0x0002), be).value_or(1);
+  shape.bits_allocated = pixel::first_us(ds, Tag(0x0028, 0x0100), be).value_or(0);
+  shape.bits_stored = pixel::first_us(ds, Tag(0x0028, 0x0101), be).value_or(shape.bits_allocated);
+  shape.high_bit = pixel::first_us(ds, Tag(0x0028, 0x0102), be).value_or(std::uint16_t(shape.bits_stored ? shape.bits_stored - 1 : 0));
+  shape.is_signed = pixel::first_us(ds, Tag(0x0028, 0x0103), be).value_or(0) == 1;
+  if (auto pi = ds.get_string(Tag(0x0028, 0x0004)); pi && pi->rfind("YBR_FULL_422", 0) == 0 && px->form == ElementForm::value)
+    shape.rows = 0;  // two chroma samples per pixel pair: no per-sample bit rule or frame size applies
+  const bool encapsulated = px->form == ElementForm::encapsulated;
+  auto done = encapsulated ? codestream::filter_encapsulated(*px, shape, kMaxPixelBytes)
+                           : codestream::clean_native(*px, shape, kMaxPixelBytes);
+  if (!done) return std::move(done).error();
+  if (!done->empty()) {
+    ds.mark_modified();
+    // The Extended Offset Table indexed the fragments as they were.
+    if (encapsulated) { ds.remove(Tag(0x7FE0, 0x0001)); ds.remove(Tag(0x7FE0, 0x0002)); }
+  }
+  return done;
 }
 
 }  // namespace
@@ -405,6 +495,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   Walk w{*impl_, report, ids, 0, {}, {}};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
+  w.big_endian = file.encoding.big_endian;
   w.walk(ds, "", 0);
   if (!w.lookup_miss.empty()) {
     report.withheld = true;
@@ -448,6 +539,14 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     report.pixel_action = cleaned->summary;
   }
 
+  if (auto regions = clean_pixel_regions(file); !regions) {
+    report.withheld = true;
+    report.withhold_reason = fmt::format("pixel data cannot be vouched for: {}", regions.error().reason);
+    return report;
+  } else {
+    report.regions_action = std::move(regions).value();
+  }
+
   // Markers (PS3.15 E.1.1, PS3.3 C.12.1).
   const auto& prof = impl_->profile;
   ds.set_string(Tag(0x0012, 0x0062), vrs::CS, "YES");
@@ -472,6 +571,10 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
                                                                          : "REMOVED";
   ds.set_string(Tag(0x0028, 0x0303), vrs::CS, temporal);
 
+  // The preamble is ours too: whatever an input kept there (text, a TIFF header making the file a
+  // DICOM/TIFF dual) is not passed on.
+  file.has_preamble = file.has_magic = true;
+  file.preamble.fill(0);
   rebuild_file_meta(file);
   std::string study = trim_value(ds.get_string(Tag(0x0020, 0x000D)).value_or(""));
   std::string series = trim_value(ds.get_string(Tag(0x0020, 0x000E)).value_or(""));
