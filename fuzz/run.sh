@@ -2,7 +2,8 @@
 # Build the fuzzers with clang + ASan + UBSan and run one of them.
 #   fuzz/run.sh [TARGET] [SECONDS]     default: fuzz_reader_writer, 60 s
 # Targets: fuzz_reader_writer (parser + writer + dump), fuzz_deid (the whole pipeline, pixels included),
-#          fuzz_profile (JSON profile files), fuzz_pdf (the encapsulated-PDF cleaner).
+#          fuzz_profile (JSON profile files), fuzz_pdf (the encapsulated-PDF cleaner),
+#          fuzz_codestream (the codestream filters of lib/codestream).
 # Seeds: fuzz/corpus/<target>/ (committed: our samples and every crash found so far) plus
 # ../shared/corpus when present. New interesting inputs go to build-fuzz/corpus-<target>/.
 # A crash writes build-fuzz/artifacts/<target>/crash-* and exits non-zero: add that file to

@@ -58,7 +58,7 @@ fi
 read -r s_passed s_failed < <(sed -n 's/^sanitizers: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' build/sanitizers.log | tail -1)
 passed=$((passed + ${s_passed:-0})); failed=$((failed + ${s_failed:-1}))
 fuzz_seconds=${FUZZ_SMOKE_SECONDS:-40}
-for target in fuzz_reader_writer fuzz_deid fuzz_profile fuzz_pdf; do
+for target in fuzz_reader_writer fuzz_deid fuzz_profile fuzz_pdf fuzz_codestream; do
   echo "== fuzz smoke: $target for ${fuzz_seconds}s (ASan+UBSan)"
   if bash fuzz/run.sh "$target" "$fuzz_seconds" > "build/fuzz-smoke-$target.log" 2>&1; then
     passed=$((passed + 1))
