@@ -114,10 +114,11 @@ Result<std::string> clean_native(Element& px, const PixelShape& s, std::uint64_t
     rule.high_shift = s.high_bit + 1u;
     rule.high_all = rule.high_shift >= ba ? 0 : (ba == 32 && rule.high_shift == 0 ? ~0u : ((std::uint32_t(1) << (ba - rule.high_shift)) - 1));
   }
-  const std::uint64_t expected = std::uint64_t(s.frames) * s.rows * s.cols * s.samples * (ba / 8);
-  const std::uint64_t image_end = ba >= 8 && expected ? std::min<std::uint64_t>(expected, px.value.size()) : px.value.size();
-  bool trailing = ba >= 8 && expected && px.value.size() > expected + (expected % 2);
-  if (ba >= 8 && expected && expected % 2 && px.value.size() > expected) {
+  // Packed layouts (1-bit, ACR-NEMA 12-bit) count in bits.
+  const std::uint64_t expected = (std::uint64_t(s.frames) * s.rows * s.cols * s.samples * ba + 7) / 8;
+  const std::uint64_t image_end = expected ? std::min<std::uint64_t>(expected, px.value.size()) : px.value.size();
+  bool trailing = expected && px.value.size() > expected + (expected % 2);
+  if (expected && expected % 2 && px.value.size() > expected) {
     // The pad byte of an odd-length value must be zero.
     auto tail_nonzero = false;
     auto st = each_chunk(px.value, [&](Bytes b, std::uint64_t off) {
@@ -177,7 +178,7 @@ Result<std::string> clean_native(Element& px, const PixelShape& s, std::uint64_t
     }
     done.push_back(fmt::format("bits outside Bits Stored cleared in {} sample(s)", fixed));
   }
-  if (ba >= 8 && expected && data.size() > expected) {
+  if (expected && data.size() > expected) {
     const std::uint64_t keep = expected + (expected % 2);
     if (data.size() > keep) done.push_back(fmt::format("{} byte(s) after the last frame removed", data.size() - keep));
     data.resize(std::size_t(keep));
@@ -223,13 +224,41 @@ Result<std::string> filter_encapsulated(Element& px, const PixelShape& s, std::u
   std::vector<std::size_t> first_fragment;
   std::size_t f = 1;
   const std::uint32_t segments = s.samples * (s.bits_allocated / 8);
+  // Item offsets of the fragments (from the first fragment's item), as an offset table counts them.
+  std::vector<std::uint64_t> item_offset(nfrag + 1, 0);
+  for (std::size_t k = 1; k < nfrag; ++k) item_offset[k + 1] = item_offset[k] + 8 + px.fragments[k].value.size();
+  auto bot_bytes = px.fragments[0].value.bytes();
+  // An RLE frame has no end marker of its own: one fragment per frame, all fragments for a single
+  // frame, or the offset table says where each frame starts.
+  std::vector<std::size_t> rle_last;  // per frame, its last fragment
+  if (codec == Codec::rle) {
+    if (nfrag - 1 == s.frames) {
+      for (std::size_t k = 1; k < nfrag; ++k) rle_last.push_back(k);
+    } else if (s.frames == 1) {
+      rle_last.push_back(nfrag - 1);
+    } else if (bot_bytes && bot_bytes->size() == 4 * std::size_t(s.frames)) {
+      std::size_t k = 1;
+      for (std::uint32_t i = 1; i <= s.frames; ++i) {
+        const std::uint64_t next = i < s.frames ? detail::load32(bot_bytes->data() + 4 * i, false) : item_offset[nfrag];
+        while (k < nfrag && item_offset[k + 1] < next) ++k;
+        if (k >= nfrag || item_offset[k + 1] != next) return refuse("RLE offset table does not fall on fragment boundaries");
+        rle_last.push_back(k);
+        ++k;
+      }
+    } else {
+      return refuse("RLE frames spread over fragments with no offset table to tell them apart");
+    }
+  }
   while (f < nfrag && frames.size() < s.frames) {
     const std::size_t at = std::size_t(start[f]);
     Result<Filtered> r = codec == Codec::jpeg ? filter_jpeg(Bytes(all.data() + at, all.size() - at))
                          : codec == Codec::j2k ? filter_j2k(Bytes(all.data() + at, all.size() - at))
                          : (s.bits_allocated % 8 || segments == 0)
                              ? Result<Filtered>(refuse("RLE with Bits Allocated not a multiple of 8"))
-                             : filter_rle(Bytes(all.data() + at, std::size_t(start[f + 1] - at)), segments, std::uint64_t(s.rows) * s.cols);
+                         : frames.size() >= rle_last.size() || rle_last[frames.size()] < f
+                             ? Result<Filtered>(refuse("RLE frames and fragments disagree"))
+                             : filter_rle(Bytes(all.data() + at, std::size_t(start[rle_last[frames.size()] + 1] - at)), segments,
+                                          std::uint64_t(s.rows) * s.cols);
     if (!r) {
       Error e = std::move(r).error();
       e.reason = fmt::format("frame {}: {}", frames.size() + 1, e.reason);
@@ -240,7 +269,11 @@ Result<std::string> filter_encapsulated(Element& px, const PixelShape& s, std::u
     std::size_t g = f;  // the fragment holding the codestream's last byte
     while (g + 1 < nfrag && start[g + 1] < end) ++g;
     const std::size_t trailing = std::size_t(start[g + 1] - end);
-    if (trailing > 1 || (trailing == 1 && all[end] != 0)) { changed = true; dropped["bytes after the end of a codestream"]++; }
+    // Zeros after the end are padding (some writers pad to 4 bytes); anything else is not image.
+    if (std::any_of(all.begin() + std::ptrdiff_t(end), all.begin() + std::ptrdiff_t(end + trailing), [](std::uint8_t b) { return b != 0; })) {
+      changed = true;
+      dropped["bytes after the end of a codestream"]++;
+    }
     if (r->bytes.size() != r->consumed || std::memcmp(r->bytes.data(), all.data() + at, r->consumed) != 0) changed = true;
     for (const auto& d : r->dropped) dropped[d]++;
     first_fragment.push_back(f);
@@ -251,13 +284,10 @@ Result<std::string> filter_encapsulated(Element& px, const PixelShape& s, std::u
     return refuse(fmt::format("{} frame(s) declared, {} codestream(s) found in the fragments", s.frames, frames.size()));
   if (f < nfrag) { changed = true; dropped[fmt::format("{} fragment(s) after the last frame", nfrag - f)]++; }
   // The offset table must index exactly the frames' first fragments (or be empty).
-  if (auto bot = px.fragments[0].value.bytes(); !bot || !bot->empty()) {
+  if (const auto& bot = bot_bytes; !bot || !bot->empty()) {
     bool valid = bot && bot->size() == 4 * frames.size();
-    for (std::size_t i = 0; valid && i < frames.size(); ++i) {
-      std::uint64_t item_offset = 0;
-      for (std::size_t k = 1; k < first_fragment[i]; ++k) item_offset += 8 + px.fragments[k].value.size();
-      valid = detail::load32(bot->data() + 4 * i, false) == item_offset;
-    }
+    for (std::size_t i = 0; valid && i < frames.size(); ++i)
+      valid = detail::load32(bot->data() + 4 * i, false) == item_offset[first_fragment[i]];
     if (!valid) { changed = true; dropped["Basic Offset Table that does not index the frames"]++; }
   }
   if (!changed) return std::string();
