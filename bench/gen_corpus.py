@@ -41,6 +41,14 @@ def header(i, study, series, modality="CT", extra=()):
     return elems
 
 
+def twelve_bits(noise):
+    # Bits Stored is 12: bits 12-15 of each little-endian sample are zero, as a real image has them
+    # (set, they would be overlay bits the de-identifier clears, and every file would be rewritten).
+    b = bytearray(noise)
+    b[1::2] = bytes(x & 0x0F for x in b[1::2])
+    return bytes(b)
+
+
 def write(path, data):
     with open(path, "wb") as f:
         f.write(data)
@@ -58,7 +66,7 @@ def main():
     if a.ct:
         d = os.path.join(a.out, "ct")
         os.makedirs(d, exist_ok=True)
-        pix = random.Random(7).randbytes(512 * 512 * 2)
+        pix = twelve_bits(random.Random(7).randbytes(512 * 512 * 2))
         for i in range(a.ct):
             elems = header(i, 1 + i // 200, 1 + (i // 100) % 2) + ms.image_elems(enc, 512, 512) + [(0x7FE00010, "OW", pix)]
             sop = f"1.2.826.0.1.3680043.9.7433.9.{1 + i // 200}.{1 + (i // 100) % 2}.{i}"
@@ -66,7 +74,7 @@ def main():
     if a.multiframe:
         d = os.path.join(a.out, "multiframe")
         os.makedirs(d, exist_ok=True)
-        frame = random.Random(11).randbytes(512 * 512 * 2)
+        frame = twelve_bits(random.Random(11).randbytes(512 * 512 * 2))
         for i in range(a.multiframe):
             px = frame * a.frames
             elems = header(i, 900 + i, 1) + ms.image_elems(enc, 512, 512, frames=a.frames)

@@ -89,7 +89,11 @@ Result<Filtered> filter_jpeg(Bytes in) {
     // JPEG-LS stuffs a 0 bit, so FF followed by a byte below 80 is data.
     std::size_t j = pos;
     while (j < n) {
-      if (in[j] != 0xFF) { ++j; continue; }
+      if (in[j] != 0xFF) {
+        const void* ff = std::memchr(in.data() + j, 0xFF, n - j);
+        j = ff ? std::size_t(static_cast<const std::uint8_t*>(ff) - in.data()) : n;
+        continue;
+      }
       if (j + 1 >= n) return bad(j, "ends inside a scan");
       const std::uint8_t b = in[j + 1];
       if ((ls ? b < 0x80 : b == 0x00) || (b >= 0xD0 && b <= 0xD7)) { j += 2; continue; }

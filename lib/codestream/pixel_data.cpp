@@ -12,6 +12,7 @@
 
 #include "codestream/codestream.hpp"
 #include "core/bytes.hpp"
+#include "pixel/image.hpp"
 
 namespace dicomscrub::codestream {
 namespace {
@@ -97,6 +98,33 @@ struct BitRule {
 };
 
 }  // namespace
+
+PixelShape shape_of(const DicomFile& file) {
+  const Dataset& ds = file.dataset;
+  const bool be = file.encoding.big_endian;
+  PixelShape shape;
+  shape.transfer_syntax = file.transfer_syntax_uid;
+  shape.big_endian = be;
+  if (auto nf = ds.get_string(Tag(0x0028, 0x0008))) {
+    std::string_view t = *nf;
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    std::uint64_t v = 0;
+    bool digits = !t.empty() && t.size() <= 9;
+    for (char c : t) { digits = digits && c >= '0' && c <= '9'; v = v * 10 + std::uint64_t(c - '0'); }
+    shape.frames = digits ? std::uint32_t(v) : 1;
+  }
+  shape.rows = pixel::first_us(ds, Tag(0x0028, 0x0010), be).value_or(0);
+  shape.cols = pixel::first_us(ds, Tag(0x0028, 0x0011), be).value_or(0);
+  shape.samples = pixel::first_us(ds, Tag(0x0028, 0x0002), be).value_or(1);
+  shape.bits_allocated = pixel::first_us(ds, Tag(0x0028, 0x0100), be).value_or(0);
+  shape.bits_stored = pixel::first_us(ds, Tag(0x0028, 0x0101), be).value_or(shape.bits_allocated);
+  shape.high_bit = pixel::first_us(ds, Tag(0x0028, 0x0102), be).value_or(std::uint16_t(shape.bits_stored ? shape.bits_stored - 1 : 0));
+  shape.is_signed = pixel::first_us(ds, Tag(0x0028, 0x0103), be).value_or(0) == 1;
+  const Element* px = ds.find(Tag(0x7FE0, 0x0010));
+  if (auto pi = ds.get_string(Tag(0x0028, 0x0004)); pi && pi->rfind("YBR_FULL_422", 0) == 0 && px && px->form == ElementForm::value)
+    shape.rows = 0;  // two chroma samples per pixel pair: no per-sample size applies
+  return shape;
+}
 
 Result<std::string> clean_native(Element& px, const PixelShape& s, std::uint64_t max_bytes) {
   if (px.form != ElementForm::value || px.value.empty()) return std::string();

@@ -19,6 +19,9 @@ struct PixelShape {
   bool is_signed = false, big_endian = false;
 };
 
+// The shape the file's Image Pixel module declares (Number of Frames must be a plain integer, else 1).
+PixelShape shape_of(const DicomFile& file);
+
 // Encapsulated Pixel Data. Returns what was removed ("" when nothing was: the element is then not
 // touched), or an error naming why a frame's stream cannot be vouched for (the caller withholds).
 // Data over `max_bytes` is refused rather than read.

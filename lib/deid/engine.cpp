@@ -360,26 +360,7 @@ Result<std::string> clean_pixel_regions(DicomFile& file) {
   Dataset& ds = file.dataset;
   Element* px = ds.find(Tag(0x7FE0, 0x0010));
   if (!px) return std::string();
-  const bool be = file.encoding.big_endian;
-  codestream::PixelShape shape;
-  shape.transfer_syntax = file.transfer_syntax_uid;
-  shape.big_endian = be;
-  if (auto nf = ds.get_string(Tag(0x0028, 0x0008))) {
-    std::uint64_t v = 0;
-    std::string t = trim_value(*nf);
-    bool digits = !t.empty() && t.size() <= 9;
-    for (char c : t) digits = digits && c >= '0' && c <= '9', v = v * 10 + std::uint64_t(c - '0');
-    shape.frames = digits ? std::uint32_t(v) : 1;
-  }
-  shape.rows = pixel::first_us(ds, Tag(0x0028, 0x0010), be).value_or(0);
-  shape.cols = pixel::first_us(ds, Tag(0x0028, 0x0011), be).value_or(0);
-  shape.samples = pixel::first_us(ds, Tag(0x0028, 0x0002), be).value_or(1);
-  shape.bits_allocated = pixel::first_us(ds, Tag(0x0028, 0x0100), be).value_or(0);
-  shape.bits_stored = pixel::first_us(ds, Tag(0x0028, 0x0101), be).value_or(shape.bits_allocated);
-  shape.high_bit = pixel::first_us(ds, Tag(0x0028, 0x0102), be).value_or(std::uint16_t(shape.bits_stored ? shape.bits_stored - 1 : 0));
-  shape.is_signed = pixel::first_us(ds, Tag(0x0028, 0x0103), be).value_or(0) == 1;
-  if (auto pi = ds.get_string(Tag(0x0028, 0x0004)); pi && pi->rfind("YBR_FULL_422", 0) == 0 && px->form == ElementForm::value)
-    shape.rows = 0;  // two chroma samples per pixel pair: no per-sample bit rule or frame size applies
+  const codestream::PixelShape shape = codestream::shape_of(file);
   const bool encapsulated = px->form == ElementForm::encapsulated;
   auto done = encapsulated ? codestream::filter_encapsulated(*px, shape, kMaxPixelBytes)
                            : codestream::clean_native(*px, shape, kMaxPixelBytes);
