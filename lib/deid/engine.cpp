@@ -254,6 +254,8 @@ struct Walk {
     if (e.tag.group == 0x0002) return "File Meta element inside the data set";
     // Its content is opaque (or plaintext posing as encrypted); the reversible feature writes its own.
     if (e.tag == Tag(0x0400, 0x0500)) return "Encrypted Attributes Sequence of the input";
+    // Padding is no attribute: whatever bytes it holds are nobody's either.
+    if (e.tag == Tag(0xFFFC, 0xFFFC)) return "Data Set Trailing Padding";
     auto j = deid::judge_vr(e, big_endian);
     if (j.kind == deid::VrJudgement::Kind::remove) return j.why;
     if (j.kind == deid::VrJudgement::Kind::reinterpret) e.vr = j.vr;
@@ -311,12 +313,17 @@ struct Walk {
           if (!impl.lookup_missing_keyed && lookup_miss.empty()) lookup_miss = std::string(dict::keyword(e.tag));
         }
       }
-      if (apply(ds, e, d, path, depth) && (d.action != Action::keep || kept_value_is_sound(e))) {
+      if (apply(ds, e, d, path, depth)) {
+        if (d.action == Action::keep && !kept_value_is_sound(e)) {
+          // Not what its VR or character set allows: emptied, not removed, so a Type 1 or 2
+          // attribute stays present (its value was no valid value anyway).
+          count(Action::empty, path);
+          e.value = Value::owned({});
+          e.length = 0;
+          ds.mark_modified();
+        }
         if (e.tag.is_private()) kept_blocks[{e.tag.group, std::uint8_t(e.tag.element >> 8)}]++;
         out.push_back(std::move(e));
-      } else if (d.action == Action::keep) {
-        count(Action::remove, path);  // a kept value that is not what its VR or character set allows
-        ds.mark_modified();
       }
     }
     // A private creator stays only while its block still has elements (it names no person, but an

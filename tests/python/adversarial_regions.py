@@ -6,7 +6,8 @@ uuid boxes, text in the Basic Offset Table, extra fragments, a missing sequence 
 header slots and segment tails, unused high bits and bytes after the last frame of native pixels,
 text written with binary VRs (OB, OW as UTF-16, FL, UN), CS/IS/DS/UI values their VR does not allow,
 an Encrypted Attributes Sequence in plaintext, items in an unknown or wrong character set, File
-Meta elements inside the data set, and UIDs that only look like registry UIDs.
+Meta elements inside the data set, Data Set Trailing Padding, and UIDs that only look like registry
+UIDs.
 
 Every file is written byte by byte here (no library normalises what we plant). Compressed frames
 come from gdcmconv (JPEG lossless and baseline, JPEG-LS, JPEG 2000, RLE) of a clean native image,
@@ -309,6 +310,7 @@ def generate(out_dir):
     header_case("group_0002_in_item", {(0x0008, 0x1140): sq(8, 0x1140, [
         el(2, 0x16, "AE", "WOBBLESWORTH") + el(2, 0x102, "OB", PLANT) + el(8, 0x1150, "UI", CT) + el(8, 0x1155, "UI", f"{ROOT_UID}.78")])},
         checks={"audit_removed": ["(0008,1140)[0]/(0002,0016)", "(0008,1140)[0]/(0002,0102)"]})
+    header_case("trailing_padding", {(0xFFFC, 0xFFFC): el(0xFFFC, 0xFFFC, "OB", PLANT)})
     header_case("reserved_bytes", {(0x0018, 0x1030): el(0x18, 0x1030, "UT", "X", reserved=b"WB")})
     header_case("fake_registry_instance_uids", {
         (0x0008, 0x0018): el(8, 0x18, "UI", "1.2.840.10008.77.1.4242"),
