@@ -24,6 +24,13 @@ def cstr(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def string_table(o, name, values):
+    o.write(f"inline constexpr const char* {name}[{len(values)}] = {{\n")
+    for v in values:
+        o.write(f"  {cstr(v)},\n")
+    o.write("};\n")
+
+
 def main():
     data, out = sys.argv[1:3]
     o = open(out, "w", encoding="utf-8")
@@ -44,24 +51,13 @@ def main():
     for r in safe:
         o.write(f"  {{{cstr(r['private_creator'])}, 0x{r['group']}, 0x{r['element_offset']}}},\n")
     o.write("};\n")
-    uids = sorted(r["uid"] for r in rows(os.path.join(data, "ps3.6_uid_registry.tsv")))
-    o.write(f"inline constexpr const char* kRegistryUids[{len(uids)}] = {{\n")
-    for u in uids:
-        o.write(f"  {cstr(u)},\n")
-    o.write("};\n")
+    string_table(o, "kRegistryUids", sorted(r["uid"] for r in rows(os.path.join(data, "ps3.6_uid_registry.tsv"))))
     # Registry values that name one instance (the Talairach frame of reference, a standard colour
     # palette): kept where an instance UID is expected; any other value there is remapped.
     instance_kinds = {"WellKnownFrameOfReference", "WellKnownSopInstance", "SynchronizationFrameOfReference"}
-    inst = sorted(r["uid"] for r in rows(os.path.join(data, "ps3.6_uid_registry.tsv")) if r.get("type") in instance_kinds)
-    o.write(f"inline constexpr const char* kWellKnownInstanceUids[{len(inst)}] = {{\n")
-    for u in inst:
-        o.write(f"  {cstr(u)},\n")
-    o.write("};\n")
-    cls = [r["keyword"] for r in rows(os.path.join(data, "class_uid_attributes.tsv"))]
-    o.write(f"inline constexpr const char* kClassUidKeywords[{len(cls)}] = {{\n")
-    for k in cls:
-        o.write(f"  {cstr(k)},\n")
-    o.write("};\n")
+    string_table(o, "kWellKnownInstanceUids",
+                 sorted(r["uid"] for r in rows(os.path.join(data, "ps3.6_uid_registry.tsv")) if r.get("type") in instance_kinds))
+    string_table(o, "kClassUidKeywords", [r["keyword"] for r in rows(os.path.join(data, "class_uid_attributes.tsv"))])
     cats = list(rows(os.path.join(data, "sop_classes_deid_categories.tsv")))
     o.write(f"inline constexpr SopCategory kSopCategories[{len(cats)}] = {{\n")
     for r in cats:
@@ -73,11 +69,7 @@ def main():
         col = r["e1_1_column"] if r["e1_1_column"] in OPTIONS + ["basic_profile"] else ""
         o.write(f"  {{{cstr(r['code_value'])}, {cstr(r['code_meaning'])}, {cstr(col)}}},\n")
     o.write("};\n")
-    safe_kw = [r["keyword"] for r in rows(os.path.join(data, "safe_standard_attributes.tsv"))]
-    o.write(f"inline constexpr const char* kSafeStandardKeywords[{len(safe_kw)}] = {{\n")
-    for k in safe_kw:
-        o.write(f"  {cstr(k)},\n")
-    o.write("};\n")
+    string_table(o, "kSafeStandardKeywords", [r["keyword"] for r in rows(os.path.join(data, "safe_standard_attributes.tsv"))])
     return 0
 
 

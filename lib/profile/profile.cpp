@@ -106,12 +106,21 @@ bool is_date_vr(VR vr) { return vr == vrs::DA || vr == vrs::DT || vr == vrs::TM;
 
 // Standard attributes that E.1-1 does not list: keep what cannot hold free text, remap UIDs,
 // and remove every other string (fail closed: a new text attribute could carry a name).
-bool is_safe_standard(Tag tag) {
+template <std::size_t N>
+bool keyword_in(Tag tag, const char* const (&keywords)[N]) {
   std::string_view kw = dict::keyword(tag);
   if (kw.empty()) return false;
-  for (const char* k : kSafeStandardKeywords)
+  for (const char* k : keywords)
     if (kw == k) return true;
   return false;
+}
+
+bool is_safe_standard(Tag tag) { return keyword_in(tag, kSafeStandardKeywords); }
+
+template <std::size_t N>
+bool in_sorted(const char* const (&table)[N], std::string_view value) {
+  return std::binary_search(std::begin(table), std::end(table), value,
+                            [](auto a, auto b) { return std::string_view(a) < std::string_view(b); });
 }
 
 Decision not_in_table(Tag tag, VR vr) {
@@ -293,23 +302,11 @@ std::string Profile::describe() const {
   return out;
 }
 
-bool is_registry_uid(std::string_view uid) {
-  return std::binary_search(std::begin(kRegistryUids), std::end(kRegistryUids), uid,
-                            [](auto a, auto b) { return std::string_view(a) < std::string_view(b); });
-}
+bool is_registry_uid(std::string_view uid) { return in_sorted(kRegistryUids, uid); }
 
-bool is_well_known_instance_uid(std::string_view uid) {
-  return std::binary_search(std::begin(kWellKnownInstanceUids), std::end(kWellKnownInstanceUids), uid,
-                            [](auto a, auto b) { return std::string_view(a) < std::string_view(b); });
-}
+bool is_well_known_instance_uid(std::string_view uid) { return in_sorted(kWellKnownInstanceUids, uid); }
 
-bool is_class_uid_attribute(Tag tag) {
-  std::string_view kw = dict::keyword(tag);
-  if (kw.empty()) return false;
-  for (const char* k : kClassUidKeywords)
-    if (kw == k) return true;
-  return false;
-}
+bool is_class_uid_attribute(Tag tag) { return keyword_in(tag, kClassUidKeywords); }
 
 std::string_view sop_category(std::string_view sop_class_uid) {
   for (const auto& c : kSopCategories)
