@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-image.h>
 #include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
@@ -26,8 +27,19 @@ CleanedPdf refuse(std::string why) {
   return c;
 }
 
+// poppler reports a document's faults on stderr, naming its fonts and objects: not ours to print
+// (the reason a document is refused is ours), so its messages go nowhere. Set once per process.
+void quiet_poppler() {
+  static const bool quiet = [] {
+    poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
+    return true;
+  }();
+  (void)quiet;
+}
+
 // The text of every page, as poppler extracts it; nullopt when poppler cannot open the document.
 std::optional<std::vector<std::string>> page_texts(const std::vector<std::uint8_t>& pdf) {
+  quiet_poppler();
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(reinterpret_cast<const char*>(pdf.data()), int(pdf.size())));
   if (!doc || doc->is_locked()) return std::nullopt;
   std::vector<std::string> out;
@@ -42,6 +54,7 @@ std::optional<std::vector<std::string>> page_texts(const std::vector<std::uint8_
 
 // A scan: every page rendered by poppler, cleaned as a cover page, wrapped again by qpdf.
 CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy& policy) {
+  quiet_poppler();
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(reinterpret_cast<const char*>(input.data()), int(input.size())));
   if (!doc || doc->is_locked()) return refuse("encapsulated PDF with page images could not be rendered");
   if (doc->pages() > policy.max_pages) return refuse(fmt::format("scanned PDF of {} pages (over {})", doc->pages(), policy.max_pages));
