@@ -2,6 +2,7 @@
 // pdf_cleaner.hpp). Two independent libraries: the one that writes is not the one that checks.
 #include "document/pdf_cleaner.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <memory>
 
@@ -149,9 +150,13 @@ CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids, const ScanPolicy
   // every content stream and string (what poppler skips: hidden layers, unused forms).
   auto texts = page_texts(out);
   if (!texts) return refuse("encapsulated PDF could not be read back after cleaning");
+  // poppler splits kerned or letter-spaced words: its text is read again without the spaces.
   std::size_t named_page = 0;
-  for (std::size_t i = 0; i < texts->size() && !named_page; ++i)
-    if (!find((*texts)[i]).empty()) named_page = i + 1;
+  for (std::size_t i = 0; i < texts->size() && !named_page; ++i) {
+    std::string tight = (*texts)[i];
+    tight.erase(std::remove(tight.begin(), tight.end(), ' '), tight.end());
+    if (!find((*texts)[i]).empty() || !find(tight).empty()) named_page = i + 1;
+  }
   QpdfTextCheck own = qpdf_text_check(out.data(), out.size(), find);
   if (!own.refusal.empty()) return refuse(std::move(own.refusal));
   if (named_page || own.findings) {

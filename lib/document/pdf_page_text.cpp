@@ -109,17 +109,23 @@ class Walker {
     fonts_.clear();
     text_.clear();
     owner_.clear();
+    tight_.clear();
+    tight_owner_.clear();
     glyphs_.clear();
     shows_.clear();
     have_prev_ = false;
     mapped_ = true;
     run(c.out);
     if (!mapped_) return false;
-    std::vector<TextSpan> spans = find_(text_);
-    report_.findings += spans.size();
-    for (const TextSpan& s : spans)
-      for (std::size_t i = s.begin; i < s.end && i < owner_.size(); ++i)
-        if (owner_[i] >= 0) glyphs_[std::size_t(owner_[i])]->removed = true;
+    // Both readings: words apart where the gap says so, and the same text with no gap taken for a
+    // space (kerned or letter-spaced names that a reader may split still spell the name here).
+    for (auto [text, owner] : {std::pair{&text_, &owner_}, std::pair{&tight_, &tight_owner_}}) {
+      std::vector<TextSpan> spans = find_(*text);
+      report_.findings += spans.size();
+      for (const TextSpan& s : spans)
+        for (std::size_t i = s.begin; i < s.end && i < owner->size(); ++i)
+          if ((*owner)[i] >= 0) glyphs_[std::size_t((*owner)[i])]->removed = true;
+    }
     if (!edit_) return true;
     for (auto& g : glyphs_) report_.glyphs_removed += g->removed ? 1 : 0;
     *rewritten = rewrite(data, c.out);
@@ -186,8 +192,12 @@ class Walker {
       p.advance = w0 + spacing * 1000 / gs.size;
       const Matrix trm = tm * gs.ctm;
       place(apply(trm, 0, gs.ts), trm, gs.size);
-      for (std::size_t k = 0; k < spelled->size(); ++k) owner_.push_back(int(glyphs_.size()));
+      for (std::size_t k = 0; k < spelled->size(); ++k) {
+        owner_.push_back(int(glyphs_.size()));
+        tight_owner_.push_back(int(glyphs_.size()));
+      }
       text_ += *spelled;
+      tight_ += *spelled;
       const double tx = (w0 / 1000 * gs.size + spacing) * gs.th;
       tm = Matrix{1, 0, 0, 1, tx, 0} * tm;
       const Matrix after = tm * gs.ctm;
@@ -208,7 +218,12 @@ class Walker {
       const double unit = em > 0 ? em : 1;
       const char last = text_.empty() ? '\n' : text_.back();
       if (std::abs(across) > 0.5 * unit || along < -unit) {
-        if (last != '\n') { text_ += '\n'; owner_.push_back(-1); }
+        if (last != '\n') {
+          text_ += '\n';
+          owner_.push_back(-1);
+          tight_ += '\n';
+          tight_owner_.push_back(-1);
+        }
       } else if (along > 0.15 * unit && last != ' ' && last != '\n') {
         text_ += ' ';
         owner_.push_back(-1);
@@ -359,6 +374,8 @@ class Walker {
   std::vector<std::unique_ptr<PdfFont>> owned_;
   std::string text_;
   std::vector<int> owner_;      // per byte of text_: the glyph that drew it, -1 for a break we inserted
+  std::string tight_;           // text_ without the spaces gaps suggested (line breaks kept)
+  std::vector<int> tight_owner_;
   std::vector<Piece*> glyphs_;
   std::vector<ShowOp> shows_;
   Point prev_end_;
