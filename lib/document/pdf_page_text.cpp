@@ -132,6 +132,7 @@ class Walker {
     return true;
   }
 
+  bool saw_image = false;  // an image XObject in the resources walked, or an inline image drawn
   // Form XObjects and tiling patterns met in resources, for the caller to walk next.
   std::deque<std::pair<QPDFObjectHandle, QPDFObjectHandle>> nested;
 
@@ -146,6 +147,7 @@ class Walker {
         QPDFObjectHandle sub = x.getDict().getKey("/Subtype");
         const bool form = sub.isName() && sub.getName() == "/Form";
         const bool pattern = x.getDict().getKey("/PatternType").isInteger();
+        if (sub.isName() && sub.getName() == "/Image") saw_image = true;  // in this page's resources, at any depth
         if (!form && !pattern) continue;
         QPDFObjectHandle own = x.getDict().getKey("/Resources");
         nested.emplace_back(x, own.isDictionary() ? own : resources);  // old forms inherit the page's
@@ -292,6 +294,8 @@ class Walker {
             }
           }
         }
+      } else if (op == "BI" || op == "ID" || op == "EI") {
+        saw_image = true;
       } else if (op == "Do" && o.size() == 1 && o[0].isName()) {
         have_prev_ = false;  // a form's text is its own stream's; a break either way
       }
@@ -417,6 +421,7 @@ PageTextReport clean_document_text(QPDF& pdf, const SpanFinder& find, bool edit)
   for (auto& page : QPDFPageDocumentHelper(pdf).getAllPages()) {
     ++page_number;
     bool mapped = true;
+    walker.saw_image = false;
     try {
       Pl_Buffer buffer("page contents");
       page.pipeContents(&buffer);
@@ -444,6 +449,7 @@ PageTextReport clean_document_text(QPDF& pdf, const SpanFinder& find, bool edit)
     }
     walker.nested.clear();
     if (!mapped) report.unmapped_pages.push_back(page_number);
+    if (walker.saw_image) report.image_pages.push_back(page_number);
   }
   for (QPDFObjectHandle& h : pdf.getAllObjects()) {
     if (h.isString()) {  // an indirect string object

@@ -56,12 +56,12 @@ QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size, const SpanF
     for (const char* k : {"/Metadata", "/PieceInfo", "/OpenAction", "/AA", "/SpiderInfo", "/Threads", "/Outlines"}) root.removeKey(k);
     for (auto& page : QPDFPageDocumentHelper(pdf).getAllPages()) {
       ++r.pages;
-      if (!page.getImages().empty())
-        return refuse("encapsulated PDF page " + std::to_string(r.pages) + " holds images (a scan?)", true);
       QPDFObjectHandle h = page.getObjectHandle();
       for (const char* k : {"/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb"}) h.removeKey(k);
     }
     PageTextReport text = clean_document_text(pdf, find, true);
+    if (!text.image_pages.empty())  // images inside forms and patterns count: their pixels are not read here
+      return refuse("encapsulated PDF page " + std::to_string(text.image_pages.front()) + " holds images (a scan?)", true);
     if (!text.unmapped_pages.empty())
       return refuse("encapsulated PDF page " + std::to_string(text.unmapped_pages.front()) +
                         " draws text we cannot map to characters (Type3 or unknown font encoding)", true);

@@ -187,6 +187,20 @@ def split_across_form():
                             "BT /F1 12 Tf 0 0 Td (lon) Tj ET")])
 
 
+def image_in_form():
+    """The name burned into an image that only a form XObject draws (not in the page's own resources)."""
+    from PIL import Image, ImageDraw, ImageFont
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+    img = Image.new("L", (400, 48), 255)
+    ImageDraw.Draw(img).text((8, 6), "QUIXOTE ZEBULON", fill=0, font=font)
+    raw = img.tobytes().decode("latin-1")
+    return page_pdf("q /Fm1 Do Q\n",
+                    resources="/Font << /F1 4 0 R >> /XObject << /Fm1 5 0 R >>",
+                    extra=[("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /Im1 6 0 R >> >>",
+                            "q 400 0 0 48 72 700 cm /Im1 Do Q"),
+                           ("/Type /XObject /Subtype /Image /Width 400 /Height 48 /ColorSpace /DeviceGray /BitsPerComponent 8", raw)])
+
+
 CASES = {"split_text_objects": split_text_objects, "invisible_ocr_layer": invisible_ocr_layer,
          "contents_array": contents_array, "nested_and_unused_forms": nested_and_unused_forms,
          "differences_encoding": differences_encoding, "tiling_pattern": tiling_pattern,

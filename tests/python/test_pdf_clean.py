@@ -157,3 +157,15 @@ def test_name_split_between_page_and_form_is_rendered(tmp_path, key):
     text = ocr_pdf(doc, tmp_path)
     assert "ZEBU" not in text and "CHEST PA" in text
     assert b"Zebu" not in decoded_streams(doc, tmp_path)
+
+
+def test_image_drawn_only_by_a_form_is_not_passed_unread(tmp_path, key):
+    """Images are looked for in every form and pattern, not only the page's own resources: a name
+    burned into such an image gets the page rendered and cleaned like a scan."""
+    pdf = pdf_samples.image_in_form()
+    assert "QUIXOTE" in ocr_pdf(pdf, tmp_path)
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    assert rec["status"] == "written", rec["reason"]
+    assert "scanned PDF" in rec["pixels"], rec["pixels"]
+    text = ocr_pdf(pydicom.dcmread(rec["output"]).EncapsulatedDocument, tmp_path)
+    assert "QUIXOTE" not in text and "ZEBULON" not in text
