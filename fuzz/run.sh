@@ -26,6 +26,7 @@ if [ "$target" = fuzz_reader_writer ] && [ -d ../shared/corpus ]; then
   seeds+=(../shared/corpus/fo-dicom ../shared/corpus/pydicom-test ../shared/corpus/pydicom-charset)
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/fuzz/lsan.supp
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$PWD/fuzz/ubsan.supp
 "build-fuzz/fuzz/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
   -artifact_prefix="build-fuzz/artifacts/$target/" -print_final_stats=1 \

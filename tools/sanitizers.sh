@@ -15,6 +15,7 @@ step() {  # step NAME COMMAND...
 root=$PWD
 supp="$root/fuzz/ubsan.supp"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$root/fuzz/lsan.supp
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$supp
 export DICOMSCRUB_SOURCE_ROOT=$root
 

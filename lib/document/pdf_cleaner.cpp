@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <memory>
 
 #include <fmt/format.h>
@@ -53,25 +54,26 @@ std::optional<std::vector<std::string>> page_texts(const std::vector<std::uint8_
   return out;
 }
 
-// A scan: every page rendered by poppler, cleaned as a cover page, wrapped again by qpdf.
-CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy& policy) {
+// Every page rendered by poppler as 8-bit RGB at the policy's resolution, handed to `use` with
+// its size in points; the first refusal (of rendering or of `use`) stops and is returned.
+using PageUse = std::function<std::string(int page, pixel::Decoded& rgb, double width_pt, double height_pt)>;
+std::string render_pages(Bytes input, const ScanPolicy& policy, const PageUse& use) {
   quiet_poppler();
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(reinterpret_cast<const char*>(input.data()), int(input.size())));
-  if (!doc || doc->is_locked()) return refuse("encapsulated PDF with page images could not be rendered");
-  if (doc->pages() > policy.max_pages) return refuse(fmt::format("scanned PDF of {} pages (over {})", doc->pages(), policy.max_pages));
+  if (!doc || doc->is_locked()) return "encapsulated PDF could not be rendered";
+  if (doc->pages() > policy.max_pages) return fmt::format("PDF of {} pages to render (over {})", doc->pages(), policy.max_pages);
   poppler::page_renderer renderer;
   renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
   renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
   renderer.set_image_format(poppler::image::format_argb32);
-  std::vector<PageImage> pages;
   for (int i = 0; i < doc->pages(); ++i) {
     std::unique_ptr<poppler::page> page(doc->create_page(i));
-    if (!page) return refuse(fmt::format("scanned PDF page {} could not be rendered", i + 1));
+    if (!page) return fmt::format("PDF page {} could not be rendered", i + 1);
     const poppler::rectf box = page->page_rect();
     if (box.width() <= 0 || box.height() <= 0 || box.width() > 14400 || box.height() > 14400)
-      return refuse(fmt::format("scanned PDF page {} has an unusable size", i + 1));
+      return fmt::format("PDF page {} has an unusable size", i + 1);
     poppler::image img = renderer.render_page(page.get(), policy.dpi, policy.dpi);
-    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) return refuse(fmt::format("scanned PDF page {} could not be rendered", i + 1));
+    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) return fmt::format("PDF page {} could not be rendered", i + 1);
     pixel::Decoded d;
     d.layout.rows = std::uint32_t(img.height());
     d.layout.cols = std::uint32_t(img.width());
@@ -83,7 +85,15 @@ CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy
       for (int x = 0; x < img.width(); ++x)  // ARGB32 words, little-endian: B, G, R, A
         for (int c = 0; c < 3; ++c) d.data[(std::size_t(y) * img.width() + x) * 3 + c] = row[x * 4 + 2 - c];
     }
-    const int cols = img.width(), rows = img.height();
+    if (std::string why = use(i + 1, d, box.width(), box.height()); !why.empty()) return why;
+  }
+  return {};
+}
+
+// A scan: every page rendered, cleaned as a cover page, wrapped again by qpdf.
+CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy& policy) {
+  std::vector<PageImage> pages;
+  std::string why = render_pages(input, policy, [&](int n, pixel::Decoded& d, double width_pt, double height_pt) -> std::string {
     pixel::FrameText how;  // the cover-page policy, as for images
     how.blank_all = !policy.identifiers_only;
     how.blank_identifying = policy.identifiers_only;
@@ -91,10 +101,12 @@ CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy
     how.planes_of = [&] { return pixel::planes(d, 0); };
     how.detector = policy.detector;
     auto text = pixel::clean_frame_text(d, 0, how, ids, &pixel::read_lines);
-    if (!text) return refuse(fmt::format("scanned PDF page {}: {}", i + 1, text.error().reason));
-    if (text->legible) return refuse(fmt::format("scanned PDF page {}: an identifier is still legible after cleaning", i + 1));
-    pages.push_back(PageImage{cols, rows, box.width(), box.height(), std::move(d.data)});
-  }
+    if (!text) return fmt::format("scanned PDF page {}: {}", n, text.error().reason);
+    if (text->legible) return fmt::format("scanned PDF page {}: an identifier is still legible after cleaning", n);
+    pages.push_back(PageImage{int(d.layout.cols), int(d.layout.rows), width_pt, height_pt, std::move(d.data)});
+    return {};
+  });
+  if (!why.empty()) return refuse(std::move(why));
   QpdfRewrite wrapped = qpdf_from_images(pages);
   if (!wrapped.refusal.empty()) return refuse(std::move(wrapped.refusal));
   CleanedPdf c;
@@ -103,6 +115,24 @@ CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy
   c.pages = wrapped.pages;
   c.rasterized = true;
   return c;
+}
+
+// The pages of a document edited in place, rendered and read by OCR: what they show, not what
+// their text layer says (a font whose ToUnicode lies, a name drawn as outlines). Empty when no
+// page shows an identifier; else why not, naming the first such page.
+std::string legible_identifier(Bytes pdf, const deid::Identifiers& ids, const ScanPolicy& policy) {
+  std::string found;
+  std::string why = render_pages(pdf, policy, [&](int n, pixel::Decoded& d, double, double) -> std::string {
+    pixel::FrameText how;
+    how.read_back = true;
+    how.planes_of = [&] { return pixel::planes(d, 0); };
+    how.detector = policy.detector;
+    auto text = pixel::clean_frame_text(d, 0, how, ids, &pixel::read_lines);
+    if (!text) return fmt::format("PDF page {} could not be read back: {}", n, text.error().reason);
+    if (text->legible) found = fmt::format("page {} shows an identifier its text does not spell", n);
+    return found;
+  });
+  return why;
 }
 
 }  // namespace
@@ -166,6 +196,14 @@ CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids, const ScanPolicy
     CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans);
     c.render_reason = why;
     return c;
+  }
+  if (scans.ocr_check) {
+    if (std::string why = legible_identifier(Bytes(out.data(), out.size()), ids, scans); !why.empty()) {
+      if (!scans.clean) return refuse("encapsulated PDF " + why + ": the policy withholds documents that must be rendered");
+      CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans);
+      c.render_reason = why;
+      return c;
+    }
   }
   if (out.size() % 2) out.push_back(0);  // OB values have even length; PDF readers ignore trailing bytes
   CleanedPdf c;

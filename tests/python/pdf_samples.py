@@ -201,6 +201,17 @@ def image_in_form():
                            ("/Type /XObject /Subtype /Image /Width 400 /Height 48 /ColorSpace /DeviceGray /BitsPerComponent 8", raw)])
 
 
+def lying_to_unicode():
+    """Helvetica draws QUIXOTE ZEBULON, but the font's ToUnicode map says every letter is 'x': the
+    text layer (poppler, our walk) reads no name, the page shows one."""
+    cmap = ("/CIDInit /ProcSet findresource begin begincmap 1 begincodespacerange <00> <FF> endcodespacerange\n"
+            "26 beginbfchar\n" + "".join(f"<{c:02X}> <0078>\n" for c in range(0x41, 0x5B)) + "endbfchar endcmap end\n")
+    return page_pdf("BT /F2 28 Tf 72 700 Td (QUIXOTE ZEBULON) Tj ET\n",
+                    resources="/Font << /F1 4 0 R /F2 5 0 R >>",
+                    extra=["<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /ToUnicode 6 0 R "
+                           f"/FirstChar 32 /LastChar 126 /Widths [{HELV_WIDTHS}] >>", ("", cmap)])
+
+
 CASES = {"split_text_objects": split_text_objects, "invisible_ocr_layer": invisible_ocr_layer,
          "contents_array": contents_array, "nested_and_unused_forms": nested_and_unused_forms,
          "differences_encoding": differences_encoding, "tiling_pattern": tiling_pattern,

@@ -169,3 +169,17 @@ def test_image_drawn_only_by_a_form_is_not_passed_unread(tmp_path, key):
     assert "scanned PDF" in rec["pixels"], rec["pixels"]
     text = ocr_pdf(pydicom.dcmread(rec["output"]).EncapsulatedDocument, tmp_path)
     assert "QUIXOTE" not in text and "ZEBULON" not in text
+
+
+def test_page_that_shows_a_name_its_text_does_not_spell_is_rendered(tmp_path, key):
+    """The in-place result is rendered and read by OCR as well: a font whose ToUnicode map lies
+    (the text layer says 'xxxxxxx', the glyphs draw the name) gets the page rendered and cleaned."""
+    pdf = pdf_samples.lying_to_unicode()
+    assert b"QUIXOTE" not in pdftotext(pdf).upper() and "QUIXOTE" in ocr_pdf(pdf, tmp_path)
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    assert rec["status"] == "written", rec["reason"]
+    assert "scanned PDF" in rec["pixels"] and "shows an identifier" in rec["pixels"], rec["pixels"]
+    text = ocr_pdf(pydicom.dcmread(rec["output"]).EncapsulatedDocument, tmp_path)
+    assert "QUIXOTE" not in text and "ZEBULON" not in text
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf, "again.dcm"), name="held", extra=("--cover-pages", "withhold"))
+    assert rec["status"] == "withheld" and "shows an identifier" in rec["reason"]
