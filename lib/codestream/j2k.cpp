@@ -17,6 +17,12 @@ using detail::store32;
 Error bad(std::size_t at, std::string why) {
   return Error{ErrorCode::bad_structure, {}, at, {}, fmt::format("JPEG 2000 codestream: {}", why)};
 }
+// The stream ran out: the caller may have more of the frame (its next fragment) to offer.
+Error short_of(std::size_t at, std::string why) {
+  Error e = bad(at, std::move(why));
+  e.code = ErrorCode::truncated;
+  return e;
+}
 
 // Main-header segments a decoder may need: SIZ, CAP, PRF, COD, COC, TLM, PLM, CPF, QCD, QCC, RGN,
 // POC, PPM, CRG, and Part 2's DCO..ATK (0x70-0x79).
@@ -36,18 +42,20 @@ Result<Filtered> filter_raw(Bytes in) {
   const std::size_t n = in.size();
   if (n < 4 || load16(in.data(), true) != 0xFF4F || load16(in.data() + 2, true) != 0xFF51) return bad(0, "does not start with SOC SIZ");
   Filtered f;
-  std::vector<std::uint8_t> main = {0xFF, 0x4F}, tiles;
-  std::vector<std::pair<std::size_t, std::size_t>> tlm;  // TLM segments' ranges in `main`
+  std::vector<std::uint8_t>& main = f.bytes;  // the main header, then the tile-parts, written once
+  main.reserve(n);
+  main = {0xFF, 0x4F};
+  std::vector<std::pair<std::size_t, std::size_t>> tlm;  // TLM segments' ranges in the main header
   std::size_t pos = 2;
   bool tile_lengths_changed = false;
   // Main header, up to the first SOT.
   for (;;) {
-    if (pos + 4 > n) return bad(pos, "ends inside the main header");
+    if (pos + 4 > n) return short_of(pos, "ends inside the main header");
     if (in[pos] != 0xFF) return bad(pos, "a byte where a marker must be");
     const std::uint8_t m = in[pos + 1];
     if (m == 0x90) break;
     const std::size_t len = load16(in.data() + pos + 2, true);
-    if (len < 2 || pos + 2 + len > n) return bad(pos, "segment length past the end");
+    if (len < 2 || pos + 2 + len > n) return short_of(pos, "segment length past the end");
     if (m == 0x64) f.dropped.push_back("COM");
     else if (m == 0x55) { tlm.emplace_back(main.size(), len + 2); append(main, in.data() + pos, len + 2); }
     else if (main_segment(m)) append(main, in.data() + pos, len + 2);
@@ -56,7 +64,7 @@ Result<Filtered> filter_raw(Bytes in) {
   }
   // Tile-parts: SOT, tile-part header, SOD, data; Psot counts from SOT to the end of the data.
   for (;;) {
-    if (pos + 2 > n) return bad(pos, "ends before its EOC");
+    if (pos + 2 > n) return short_of(pos, "ends before its EOC");
     const std::uint16_t mk = load16(in.data() + pos, true);
     if (mk == 0xFFD9) { f.consumed = pos + 2; break; }
     if (mk != 0xFF90) return bad(pos, "a tile-part that does not start with SOT");
@@ -70,12 +78,14 @@ Result<Filtered> filter_raw(Bytes in) {
       end = 0;
       for (std::size_t j = sot + 12; j + 1 < n; ++j)
         if (in[j] == 0xFF && in[j + 1] == 0xD9) { end = j; break; }
-      if (end == 0) return bad(pos, "open-ended tile-part without an EOC");
+      if (end == 0) return short_of(pos, "open-ended tile-part without an EOC");
     } else {
       end = sot + psot;
-      if (psot < 14 || end > n) return bad(pos, "tile-part length past the end");
+      if (psot < 14) return bad(pos, "tile-part shorter than its SOT and SOD");
+      if (end > n) return short_of(pos, "tile-part length past the end");
     }
-    std::vector<std::uint8_t> part(in.data() + sot, in.data() + sot + 12);
+    const std::size_t part = f.bytes.size();
+    append(f.bytes, in.data() + sot, 12);
     pos = sot + 12;
     for (;;) {
       if (pos + 2 > end) return bad(pos, "tile-part without SOD");
@@ -86,16 +96,15 @@ Result<Filtered> filter_raw(Bytes in) {
       const std::size_t len = load16(in.data() + pos + 2, true);
       if (len < 2 || pos + 2 + len > end) return bad(pos, "segment length past its tile-part");
       if (m == 0x64) f.dropped.push_back("COM");
-      else if (tile_segment(m)) append(part, in.data() + pos, len + 2);
+      else if (tile_segment(m)) append(f.bytes, in.data() + pos, len + 2);
       else return bad(pos, fmt::format("tile-part marker FF{:02X} that no decoder needs", m));
       pos += 2 + len;
     }
-    append(part, in.data() + pos, end - pos);  // SOD and the tile's data
-    if (psot != 0 && part.size() != psot) {
-      store32(part.data() + 6, std::uint32_t(part.size()), true);
+    append(f.bytes, in.data() + pos, end - pos);  // SOD and the tile's data
+    if (psot != 0 && f.bytes.size() - part != psot) {
+      store32(f.bytes.data() + part + 6, std::uint32_t(f.bytes.size() - part), true);
       tile_lengths_changed = true;
     }
-    tiles.insert(tiles.end(), part.begin(), part.end());
     pos = end;
   }
   if (!tlm.empty() && tile_lengths_changed) {  // an index of lengths that are no longer true
@@ -103,8 +112,6 @@ Result<Filtered> filter_raw(Bytes in) {
       main.erase(main.begin() + std::ptrdiff_t(it->first), main.begin() + std::ptrdiff_t(it->first + it->second));
     f.dropped.push_back("TLM");
   }
-  f.bytes = std::move(main);
-  f.bytes.insert(f.bytes.end(), tiles.begin(), tiles.end());
   const std::uint8_t eoc[2] = {0xFF, 0xD9};
   append(f.bytes, eoc, 2);
   return f;
@@ -116,20 +123,20 @@ struct Box {
 };
 
 Result<Box> read_box(Bytes in, std::size_t pos, std::size_t limit) {
-  if (pos + 8 > limit) return bad(pos, "JP2 box header past the end");
+  if (pos + 8 > limit) return short_of(pos, "JP2 box header past the end");
   Box b;
   b.start = pos;
   std::uint64_t len = load32(in.data() + pos, true);
   b.type = load32(in.data() + pos + 4, true);
   b.header = 8;
   if (len == 1) {
-    if (pos + 16 > limit) return bad(pos, "JP2 box header past the end");
+    if (pos + 16 > limit) return short_of(pos, "JP2 box header past the end");
     len = (std::uint64_t(load32(in.data() + pos + 8, true)) << 32) | load32(in.data() + pos + 12, true);
     b.header = 16;
   } else if (len == 0) {
     len = limit - pos;
   }
-  if (len < b.header || len > limit - pos) return bad(pos, "JP2 box length past the end");
+  if (len < b.header || len > limit - pos) return short_of(pos, "JP2 box length past the end");
   b.end = pos + std::size_t(len);
   return b;
 }

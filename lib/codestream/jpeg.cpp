@@ -11,6 +11,12 @@ namespace {
 Error bad(std::size_t at, std::string why) {
   return Error{ErrorCode::bad_structure, {}, at, {}, fmt::format("JPEG codestream: {}", why)};
 }
+// The stream ran out: the caller may have more of the frame (its next fragment) to offer.
+Error short_of(std::size_t at, std::string why) {
+  Error e = bad(at, std::move(why));
+  e.code = ErrorCode::truncated;
+  return e;
+}
 
 bool is_sof(std::uint8_t m) {
   return (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) || m == 0xF7;  // F7: JPEG-LS SOF55
@@ -35,10 +41,10 @@ Result<Filtered> filter_jpeg(Bytes in) {
   std::size_t pos = 2;
   bool ls = false, frame = false, scan = false;
   for (;;) {
-    if (pos >= n) return bad(pos, "ends before its EOI");
+    if (pos >= n) return short_of(pos, "ends before its EOI");
     if (in[pos] != 0xFF) return bad(pos, "a byte where a marker must be");
     while (pos < n && in[pos] == 0xFF) ++pos;  // fill bytes: no image in them
-    if (pos >= n) return bad(pos, "ends before its EOI");
+    if (pos >= n) return short_of(pos, "ends before its EOI");
     const std::uint8_t m = in[pos++];
     if (m == 0xD9) {
       if (!frame || !scan) return bad(pos, "EOI before any frame and scan");
@@ -53,9 +59,9 @@ Result<Filtered> filter_jpeg(Bytes in) {
       continue;
     }
     if (m == 0xD8 || m == 0x00) return bad(pos, fmt::format("marker {:02X} inside a codestream", m));
-    if (pos + 2 > n) return bad(pos, "segment length past the end");
+    if (pos + 2 > n) return short_of(pos, "segment length past the end");
     const std::size_t len = (std::size_t(in[pos]) << 8) | in[pos + 1];
-    if (len < 2 || pos + len > n) return bad(pos, "segment length past the end");
+    if (len < 2 || pos + len > n) return short_of(pos, "segment length past the end");
     const std::uint8_t* seg = in.data() + pos - 2;  // FF m Lh Ll ...
     const std::uint8_t* payload = in.data() + pos + 2;
     const std::size_t plen = len - 2;
@@ -94,7 +100,7 @@ Result<Filtered> filter_jpeg(Bytes in) {
         j = ff ? std::size_t(static_cast<const std::uint8_t*>(ff) - in.data()) : n;
         continue;
       }
-      if (j + 1 >= n) return bad(j, "ends inside a scan");
+      if (j + 1 >= n) return short_of(j, "ends inside a scan");
       const std::uint8_t b = in[j + 1];
       if ((ls ? b < 0x80 : b == 0x00) || (b >= 0xD0 && b <= 0xD7)) { j += 2; continue; }
       break;

@@ -48,7 +48,7 @@ Status each_chunk(const Value& v, F&& f) {
     const std::uint64_t start = v.source_offset() / std::uint64_t(page) * std::uint64_t(page);
     const std::size_t lead = std::size_t(v.source_offset() - start);
     const std::size_t len = lead + v.size();
-    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, src->fd(), off_t(start));
+    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, src->fd(), off_t(start));  // one fault-in, not one per page
     if (m != MAP_FAILED) {
       ::madvise(m, len, MADV_SEQUENTIAL);
       f(Bytes(static_cast<const std::uint8_t*>(m) + lead, v.size()), 0);
@@ -226,32 +226,9 @@ Result<std::string> filter_encapsulated(Element& px, const PixelShape& s, std::u
     return refuse(fmt::format("encapsulated pixel data in transfer syntax {}: no codestream parser checks it", s.transfer_syntax));
   if (px.fragments.empty()) return refuse("encapsulated pixel data without a Basic Offset Table item");
   if (s.frames == 0) return refuse("Number of Frames is 0");
-  std::uint64_t total = 0;
-  for (std::size_t i = 1; i < px.fragments.size(); ++i) total += px.fragments[i].value.size();
-  if (total > max_bytes) return refuse(fmt::format("encapsulated pixel data of {} bytes, over the {} byte limit", total, max_bytes));
-  std::vector<std::uint8_t> all;
-  all.reserve(std::size_t(total));
-  std::vector<std::uint64_t> start;  // of each fragment (index 1..) in `all`; start[0] unused
-  start.push_back(0);
-  for (std::size_t i = 1; i < px.fragments.size(); ++i) {
-    start.push_back(all.size());
-    const Value& v = px.fragments[i].value;
-    if (auto b = v.bytes()) all.insert(all.end(), b->begin(), b->end());
-    else {
-      auto l = v.load();
-      if (!l) return std::move(l).error();
-      all.insert(all.end(), l->begin(), l->end());
-    }
-  }
-  start.push_back(all.size());  // end of the last fragment
   const std::size_t nfrag = px.fragments.size();
-  std::map<std::string, int> dropped;
-  bool changed = px.delimiter_missing;
-  if (px.delimiter_missing) dropped["missing sequence delimiter"]++;
-  std::vector<std::vector<std::uint8_t>> frames;
-  std::vector<std::size_t> first_fragment;
-  std::size_t f = 1;
   const std::uint32_t segments = s.samples * (s.bits_allocated / 8);
+  if (codec == Codec::rle && (s.bits_allocated % 8 || segments == 0)) return refuse("RLE with Bits Allocated not a multiple of 8");
   // Item offsets of the fragments (from the first fragment's item), as an offset table counts them.
   std::vector<std::uint64_t> item_offset(nfrag + 1, 0);
   for (std::size_t k = 1; k < nfrag; ++k) item_offset[k + 1] = item_offset[k] + 8 + px.fragments[k].value.size();
@@ -277,63 +254,111 @@ Result<std::string> filter_encapsulated(Element& px, const PixelShape& s, std::u
       return refuse("RLE frames spread over fragments with no offset table to tell them apart");
     }
   }
-  while (f < nfrag && frames.size() < s.frames) {
-    const std::size_t at = std::size_t(start[f]);
-    Result<Filtered> r = codec == Codec::jpeg ? filter_jpeg(Bytes(all.data() + at, all.size() - at))
-                         : codec == Codec::j2k ? filter_j2k(Bytes(all.data() + at, all.size() - at))
-                         : (s.bits_allocated % 8 || segments == 0)
-                             ? Result<Filtered>(refuse("RLE with Bits Allocated not a multiple of 8"))
-                         : frames.size() >= rle_last.size() || rle_last[frames.size()] < f
-                             ? Result<Filtered>(refuse("RLE frames and fragments disagree"))
-                             : filter_rle(Bytes(all.data() + at, std::size_t(start[rle_last[frames.size()] + 1] - at)), segments,
-                                          std::uint64_t(s.rows) * s.cols);
+
+  // One frame from fragment `f` on: its fragments are read one at a time (doubling while the
+  // codestream runs past what was read), so memory follows the frame, not the whole element.
+  struct Frame {
+    Filtered filtered;
+    std::size_t last = 0;      // its last fragment
+    bool same = false;         // the filtered stream is the fragments' bytes, zero padding aside
+    bool junk_after = false;   // non-zero bytes after its end
+  };
+  auto scan = [&](std::size_t f, std::size_t index) -> Result<Frame> {
+    std::vector<std::uint8_t> buf;
+    std::vector<std::size_t> starts;  // of fragments f.. in buf
+    std::size_t g = f;                // one past the last fragment read
+    std::size_t want = codec == Codec::rle ? (index < rle_last.size() && rle_last[index] >= f ? rle_last[index] - f + 1 : 0) : 1;
+    if (want == 0) return refuse("RLE frames and fragments disagree");
+    Result<Filtered> r = refuse("no fragment");
+    for (;;) {
+      for (; g < nfrag && g < f + want; ++g) {
+        const Value& v = px.fragments[g].value;
+        if (buf.size() + v.size() > max_bytes) return refuse(fmt::format("a frame over the {} byte limit", max_bytes));
+        starts.push_back(buf.size());
+        if (auto b = v.bytes()) buf.insert(buf.end(), b->begin(), b->end());
+        else {
+          auto l = v.load();
+          if (!l) return std::move(l).error();
+          buf.insert(buf.end(), l->begin(), l->end());
+        }
+      }
+      Bytes in(buf.data(), buf.size());
+      r = codec == Codec::jpeg ? filter_jpeg(in) : codec == Codec::j2k ? filter_j2k(in) : filter_rle(in, segments, std::uint64_t(s.rows) * s.cols);
+      if (r || r.error().code != ErrorCode::truncated || g >= nfrag || codec == Codec::rle) break;
+      want *= 2;
+    }
     if (!r) {
       Error e = std::move(r).error();
-      e.reason = fmt::format("frame {}: {}", frames.size() + 1, e.reason);
+      e.reason = fmt::format("frame {}: {}", index + 1, e.reason);
       e.offset += px.fragments[f].offset;
       return e;
     }
-    const std::size_t end = at + r->consumed;
-    std::size_t g = f;  // the fragment holding the codestream's last byte
-    while (g + 1 < nfrag && start[g + 1] < end) ++g;
-    const std::size_t trailing = std::size_t(start[g + 1] - end);
+    starts.push_back(buf.size());
+    Frame fr;
+    const std::size_t end = r->consumed;
+    std::size_t h = 0;  // the fragment (relative) holding the codestream's last byte
+    while (h + 2 < starts.size() && starts[h + 1] < end) ++h;
+    fr.last = f + h;
     // Zeros after the end are padding (some writers pad to 4 bytes); anything else is not image.
-    if (std::any_of(all.begin() + std::ptrdiff_t(end), all.begin() + std::ptrdiff_t(end + trailing), [](std::uint8_t b) { return b != 0; })) {
-      changed = true;
-      dropped["bytes after the end of a codestream"]++;
-    }
-    if (r->bytes.size() != r->consumed || std::memcmp(r->bytes.data(), all.data() + at, r->consumed) != 0) changed = true;
-    for (const auto& d : r->dropped) dropped[d]++;
+    fr.junk_after = std::any_of(buf.begin() + std::ptrdiff_t(end), buf.begin() + std::ptrdiff_t(starts[h + 1]),
+                                [](std::uint8_t b) { return b != 0; });
+    fr.same = r->bytes.size() == end && std::memcmp(r->bytes.data(), buf.data(), end) == 0;
+    fr.filtered = std::move(r).value();
+    return fr;
+  };
+
+  std::map<std::string, int> dropped;
+  bool changed = px.delimiter_missing;
+  if (px.delimiter_missing) dropped["missing sequence delimiter"]++;
+  std::vector<std::size_t> first_fragment, last_fragment;
+  std::vector<bool> reusable;  // one fragment, exactly the frame's bytes (plus zero padding)
+  std::size_t f = 1;
+  while (f < nfrag && first_fragment.size() < s.frames) {
+    auto fr = scan(f, first_fragment.size());
+    if (!fr) return std::move(fr).error();
+    if (fr->junk_after) { changed = true; dropped["bytes after the end of a codestream"]++; }
+    if (!fr->same) changed = true;
+    for (const auto& d : fr->filtered.dropped) dropped[d]++;
     first_fragment.push_back(f);
-    frames.push_back(std::move(r->bytes));
-    f = g + 1;
+    last_fragment.push_back(fr->last);
+    reusable.push_back(fr->same && !fr->junk_after && fr->last == f && px.fragments[f].value.size() % 2 == 0);
+    f = fr->last + 1;
   }
-  if (frames.size() < s.frames)
-    return refuse(fmt::format("{} frame(s) declared, {} codestream(s) found in the fragments", s.frames, frames.size()));
+  const std::size_t nframes = first_fragment.size();
+  if (nframes < s.frames)
+    return refuse(fmt::format("{} frame(s) declared, {} codestream(s) found in the fragments", s.frames, nframes));
   if (f < nfrag) { changed = true; dropped[fmt::format("{} fragment(s) after the last frame", nfrag - f)]++; }
   // The offset table must index exactly the frames' first fragments (or be empty).
   if (const auto& bot = bot_bytes; !bot || !bot->empty()) {
-    bool valid = bot && bot->size() == 4 * frames.size();
-    for (std::size_t i = 0; valid && i < frames.size(); ++i)
+    bool valid = bot && bot->size() == 4 * nframes;
+    for (std::size_t i = 0; valid && i < nframes; ++i)
       valid = detail::load32(bot->data() + 4 * i, false) == item_offset[first_fragment[i]];
     if (!valid) { changed = true; dropped["Basic Offset Table that does not index the frames"]++; }
   }
   if (!changed) return std::string();
-  // One fragment per frame, even length, and an offset table that indexes them.
+  // One fragment per frame, even length, and an offset table that indexes them. A frame that was
+  // already one clean fragment keeps its value as it is (still in the file when it was there).
   std::vector<Fragment> out;
   out.emplace_back();
   std::vector<std::uint8_t> bot;
   std::uint64_t offset = 0;
   bool fits = true;
-  for (auto& fr : frames) {
-    if (fr.size() % 2) fr.push_back(0);
+  for (std::size_t i = 0; i < nframes; ++i) {
+    Fragment frag;
+    if (reusable[i]) {
+      frag.value = px.fragments[first_fragment[i]].value;
+    } else {
+      auto fr = scan(first_fragment[i], i);
+      if (!fr) return std::move(fr).error();
+      std::vector<std::uint8_t> bytes = std::move(fr->filtered.bytes);
+      if (bytes.size() % 2) bytes.push_back(0);
+      frag.value = Value::owned(std::move(bytes));
+    }
     if (offset > 0xFFFFFFFFu) fits = false;
     std::uint8_t o[4];
     detail::store32(o, std::uint32_t(offset), false);
     bot.insert(bot.end(), o, o + 4);
-    offset += 8 + fr.size();
-    Fragment frag;
-    frag.value = Value::owned(std::move(fr));
+    offset += 8 + frag.value.size();
     out.push_back(std::move(frag));
   }
   out[0].value = Value::owned(fits ? std::move(bot) : std::vector<std::uint8_t>());
@@ -347,7 +372,7 @@ Result<std::string> filter_encapsulated(Element& px, const PixelShape& s, std::u
     summary += fmt::format("{} {}{}", first ? "" : ",", what, count > 1 ? fmt::format(" x{}", count) : "");
     first = false;
   }
-  summary += fmt::format("; {} fragment(s) rebuilt, one per frame, with an offset table", frames.size());
+  summary += fmt::format("; {} fragment(s) rebuilt, one per frame, with an offset table", nframes);
   return summary;
 }
 
