@@ -1,60 +1,131 @@
-// cli/deid_command.cpp — `dicomscrub deid`, `keygen` and `profile`: argument handling, progress
-// and the summary. The work is in lib/batch and lib/deid.
+// cli/deid_command.cpp — `dicomscrub deid`: options, progress, the audit file and the summary.
+// The work is in lib/batch and lib/deid.
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
-
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "batch/audit.hpp"
 #include "commands.hpp"
 #include "dicomscrub/batch.hpp"
+#include "options.hpp"
 #include "pseudo/pseudonymizer.hpp"
-#include "profile/profile.hpp"
 #include "reid/mapping_store.hpp"
 
 namespace cli {
 namespace {
 std::atomic<bool> g_cancel{false};
 extern "C" void on_signal(int) { g_cancel.store(true); }
+
+// Progress on stderr: a bar on a terminal; otherwise a line at every tenth of the batch (logs and
+// notebooks see it too, without a line per file).
+std::function<void(std::size_t, std::size_t)> progress_printer(bool tty) {
+  if (tty) {
+    return [](std::size_t done, std::size_t total) {
+      int width = 40, filled = total ? int(width * done / total) : width;
+      std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(std::size_t(filled), '#').c_str(),
+                   std::string(std::size_t(width - filled), ' ').c_str(), done, total);
+      if (done == total) std::fputc('\n', stderr);
+    };
+  }
+  return [last = std::size_t(0)](std::size_t done, std::size_t total) mutable {
+    std::size_t tenth = total ? done * 10 / total : 10;
+    if (total >= 20 && tenth > last && done < total) {
+      last = tenth;
+      std::fprintf(stderr, "progress: %zu/%zu inputs done\n", done, total);
+    }
+  };
+}
 }  // namespace
 
 int cmd_deid(const std::vector<std::string>& args) {
   dicomscrub::DeidConfig config;
   dicomscrub::BatchOptions options;
-  std::string key_file, audit_path, mapping_dir;
+  dicomscrub::audit::RunInfo run;
+  std::string key_file, audit_path, duplicates = "skip", audit_paths = "hashed", mapping_dir;
+  bool audit_append = false, quiet = false;
+  Command c{"deid", "[OPTIONS] --output DIR INPUT...",
+            "De-identify DICOM files and folders (recursive) under PS3.15 E.1-1 (default: the Basic Profile).",
+            R"(Outputs are named DIR/<study>/<series>/<instance>.dcm from pseudonymized UIDs and
+written atomically; inputs are never modified. Every output is checked for the input's
+identifiers before it is written (withheld on any hit). Burned-in text: cover pages have all
+text found in every frame blanked; region rules blank known device overlays; ultrasound is
+blanked outside its data regions; every cleaned frame is read back by OCR. What cannot be
+cleaned is withheld, never written.
+
+Duplicates: two inputs giving the same output (the same instance exported twice) are settled
+in input order whatever --jobs: the first is written; the others are skipped and reported
+(skip), reported as errors (error), or written as <instance>-2.dcm, -3... (suffix).
+
+The audit (--audit FILE) is opened before any output is written and refuses an existing file
+unless --audit-append. Its first line is a header (tool version, profile and digest, options,
+key fingerprint, start time), then one line per input in input order as it completes (status,
+reason, time, seconds, the action per tag; never a value), then a summary. Input paths are a
+keyed hash by default: folder and file names often carry patients' names.
+
+--mapping DIR adds every remapped UID and Patient ID to DIR/uid_mapping.csv and
+DIR/patid_mapping.csv (id_old,id_new; mode 0600; IDENTIFYING: keep them at the site); safe to
+share between runs, jobs and machines. --lookup FILE.csv: rows of keyword,original,replacement
+(e.g. PatientID,MRN-0042,SUBJ-001) replace those values instead of the profile's pseudonym; a
+value without a row withholds the instance (--lookup-missing keyed: the keyed pseudonym instead).
+
+Options (--option): retain_safe_private, retain_uids, retain_device_identity,
+retain_institution_identity, retain_patient_characteristics, retain_long_full_dates,
+retain_long_modified_dates, clean_descriptors, clean_structured_content, clean_graphics.
+
+Exit codes: 0 all written (duplicates skipped count as done); 1 some input failed; 2 usage or
+configuration error; 3 some inputs withheld, none failed; 130 interrupted (run the same command
+again to finish).)",
+            {}};
+  auto text = [](std::string* into) { return [into](const std::string& v) { *into = v; return std::string(); }; };
+  c.options = {
+      {"--output", "-o", "DIR", "where outputs go (created if missing)", text(&options.output_dir)},
+      {"--key-file", "", "FILE", "the site key (dicomscrub keygen FILE); without it a one-time key", text(&key_file)},
+      {"--profile", "", "NAME|FILE", "basic (default) or a JSON profile file (docs/profiles.md)", text(&config.profile)},
+      {"--option", "", "NAME", "a PS3.15 option, repeatable (see below)",
+       [&](const std::string& v) { config.options.push_back(v); return std::string(); }},
+      {"--jobs", "-j", "N", "worker threads, 1 to 256 (default 1)",
+       [&](const std::string& v) { return parse_count("--jobs", v, 1, 256, &options.jobs); }},
+      {"--duplicates", "", "skip|error|suffix", "inputs giving an output already given (default skip)",
+       [&](const std::string& v) { return parse_choice("--duplicates", v, {"skip", "error", "suffix"}, &duplicates); }},
+      {"--audit", "", "FILE", "write the audit (JSON Lines) to FILE", text(&audit_path)},
+      {"--audit-append", "", "", "append to an existing audit file instead of refusing it",
+       [&](const std::string&) { audit_append = true; return std::string(); }},
+      {"--audit-paths", "", "plain|hashed|none", "how the audit names inputs (default hashed)",
+       [&](const std::string& v) { return parse_choice("--audit-paths", v, {"plain", "hashed", "none"}, &audit_paths); }},
+      {"--dry-run", "", "", "decide and report everything, write no output",
+       [&](const std::string&) { options.dry_run = true; return std::string(); }},
+      {"--cover-pages", "", "clean|identifiers|withhold", "burned-in text on cover pages (default clean)",
+       [&](const std::string& v) { config.cover_pages = v; return std::string(); }},  // the engine checks it
+      {"--pixel-rules", "", "FILE", "site region rules, tried before the built-in ones", text(&config.pixel_rules)},
+      {"--no-ocr-check", "", "", "do not read cleaned frames back with OCR",
+       [&](const std::string&) { config.ocr_check = false; return std::string(); }},
+      {"--no-verify", "", "", "skip the residual-PHI check (for measuring its cost only)",
+       [&](const std::string&) { config.verify = false; return std::string(); }},
+      {"--mapping", "", "DIR", "add remapped UIDs and Patient IDs to DIR/uid_mapping.csv, patid_mapping.csv",
+       text(&mapping_dir)},
+      {"--lookup", "", "FILE.csv", "keyword,original,replacement rows replace those values", text(&config.lookup_file)},
+      {"--lookup-missing", "", "withhold|keyed", "a value without a row: withhold (default) or keyed token",
+       [&](const std::string& v) { config.lookup_missing = v; return std::string(); }},  // the engine checks it
+      {"--quiet", "-q", "", "no progress on stderr",
+       [&](const std::string&) { quiet = true; return std::string(); }},
+  };
   std::vector<std::string> inputs;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const char* what) -> const std::string* {
-      if (i + 1 >= args.size()) { usage_error(std::string(what) + " needs a value"); return nullptr; }
-      return &args[++i];
-    };
-    if (a == "--profile") { auto v = value("--profile"); if (!v) return 2; config.profile = *v; }
-    else if (a == "--option") { auto v = value("--option"); if (!v) return 2; config.options.push_back(*v); }
-    else if (a == "--key-file") { auto v = value("--key-file"); if (!v) return 2; key_file = *v; }
-    else if (a == "--output" || a == "-o") { auto v = value("--output"); if (!v) return 2; options.output_dir = *v; }
-    else if (a == "--jobs" || a == "-j") { auto v = value("--jobs"); if (!v) return 2; options.jobs = unsigned(std::max(1, std::atoi(v->c_str()))); }
-    else if (a == "--audit") { auto v = value("--audit"); if (!v) return 2; audit_path = *v; }
-    else if (a == "--mapping") { auto v = value("--mapping"); if (!v) return 2; mapping_dir = *v; }
-    else if (a == "--lookup") { auto v = value("--lookup"); if (!v) return 2; config.lookup_file = *v; }
-    else if (a == "--lookup-missing") { auto v = value("--lookup-missing"); if (!v) return 2; config.lookup_missing = *v; }  // the engine checks it
-    else if (a == "--dry-run") options.dry_run = true;
-    else if (a == "--no-verify") config.verify = false;
-    else if (a == "--pixel-rules") { auto v = value("--pixel-rules"); if (!v) return 2; config.pixel_rules = *v; }
-    else if (a == "--no-ocr-check") config.ocr_check = false;
-    else if (a == "--cover-pages") { auto v = value("--cover-pages"); if (!v) return 2; config.cover_pages = *v; }  // the engine checks it
-    else if (a.rfind("--", 0) == 0) return usage_error("unknown option " + a);
-    else inputs.push_back(a);
-  }
-  if (options.output_dir.empty() && !options.dry_run) return usage_error("deid needs --output DIR");
-  if (inputs.empty()) return usage_error("deid needs at least one INPUT");
+  if (int rc = parse(c, args, &inputs); rc >= 0) return rc;
+  if (options.output_dir.empty() && !options.dry_run) return usage_error(c, "needs --output DIR");
+  if (inputs.empty()) return usage_error(c, "needs at least one INPUT (a file or a folder)");
+  if (audit_append && audit_path.empty()) return usage_error(c, "--audit-append needs --audit FILE");
+  options.duplicates = duplicates == "error" ? dicomscrub::DuplicatePolicy::error
+                       : duplicates == "suffix" ? dicomscrub::DuplicatePolicy::suffix
+                                                : dicomscrub::DuplicatePolicy::skip;
   if (!key_file.empty()) {
     auto key = dicomscrub::pseudo::Key::from_file(key_file);
     if (!key) { std::fprintf(stderr, "error: %s\n", key.error().message().c_str()); return 2; }
@@ -71,47 +142,74 @@ int cmd_deid(const std::vector<std::string>& args) {
   }
   auto engine = dicomscrub::Deidentifier::create(config);
   if (!engine) { std::fprintf(stderr, "error: %s\n", engine.error().message().c_str()); return 2; }
+  // The output folder once, before anything is read: not once per input.
+  if (!options.dry_run) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.output_dir, ec);
+    if (ec || ::access(options.output_dir.c_str(), W_OK | X_OK) != 0) {
+      std::fprintf(stderr, "error: cannot write into the output folder %s: %s\n", options.output_dir.c_str(),
+                   (ec ? ec.message() : std::string(std::strerror(errno))).c_str());
+      return 2;
+    }
+  }
+  // The audit before any output: a run that cannot keep its account writes nothing.
+  std::optional<dicomscrub::audit::Log> audit;
+  if (!audit_path.empty()) {
+    auto log = dicomscrub::audit::Log::open(audit_path, audit_append);
+    if (!log) { std::fprintf(stderr, "error: %s\n", log.error().message().c_str()); return 2; }
+    audit.emplace(std::move(log).value());
+  }
   if (engine->one_time_key())
     std::fprintf(stderr, "note: no --key-file: using a random one-time key; pseudonyms will not match any other run "
                          "(make a key with `dicomscrub keygen FILE`)\n");
   std::vector<std::string> problems;
-  auto files = dicomscrub::collect_inputs(inputs, &problems);
+  std::vector<std::string> leave_out;
+  if (!options.dry_run) leave_out.push_back(options.output_dir);
+  if (!audit_path.empty()) leave_out.push_back(audit_path);
+  auto files = dicomscrub::collect_inputs(inputs, &problems, leave_out);
   for (const auto& p : problems) std::fprintf(stderr, "error: %s\n", p.c_str());
-  const bool tty = ::isatty(2);
-  if (tty) {
-    options.progress = [](std::size_t done, std::size_t total) {
-      int width = 40, filled = total ? int(width * done / total) : width;
-      std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(std::size_t(filled), '#').c_str(), std::string(std::size_t(width - filled), ' ').c_str(), done, total);
-      if (done == total) std::fputc('\n', stderr);
-    };
-  }
+  run.profile = config.profile;
+  run.options = config.options;
+  run.jobs = options.jobs;
+  run.dry_run = options.dry_run;
+  run.duplicates = duplicates;
+  run.paths = *dicomscrub::audit::paths_from_string(audit_paths);
+  if (audit) audit->header(*engine, run);
+  if (!quiet) options.progress = progress_printer(::isatty(2));
+  if (audit) options.on_outcome = [&](const dicomscrub::FileOutcome& o) { audit->record(o); };
   // SIGINT/SIGTERM: finish the files in progress (atomic writes, nothing partial), start no more.
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   options.cancel = &g_cancel;
+  auto start = std::chrono::steady_clock::now();
   auto outcomes = dicomscrub::run_batch(*engine, files, options);
-  std::FILE* audit = nullptr;
-  if (!audit_path.empty()) {
-    audit = std::fopen(audit_path.c_str(), "w");
-    if (!audit) std::fprintf(stderr, "error: cannot write the audit file %s\n", audit_path.c_str());
-  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::map<std::string, int> withheld_by_reason;
-  int written = 0, withheld = 0, errors = int(problems.size()), skipped = 0, not_started = 0, present = 0;
+  int written = 0, withheld = 0, errors = int(problems.size()), skipped = 0, not_started = 0, present = 0, duplicate = 0;
   for (const auto& o : outcomes) {
-    if (audit) std::fprintf(audit, "%s\n", dicomscrub::audit_record(o).c_str());
     switch (o.status) {
       case dicomscrub::FileStatus::written: ++written; present += o.already_present; break;
       case dicomscrub::FileStatus::not_started: ++not_started; break;
       case dicomscrub::FileStatus::withheld: ++withheld; withheld_by_reason[o.reason]++; break;
+      case dicomscrub::FileStatus::duplicate: ++duplicate; std::fprintf(stderr, "duplicate: %s: %s\n", o.input.c_str(), o.reason.c_str()); break;
       case dicomscrub::FileStatus::not_dicom: ++skipped; std::fprintf(stderr, "skipped: %s\n", o.reason.c_str()); break;
       case dicomscrub::FileStatus::error: ++errors; std::fprintf(stderr, "error: %s\n", o.reason.c_str()); break;
     }
   }
-  if (audit) std::fclose(audit);
-  std::printf("%s%zu inputs: %d written, %d withheld, %d errors, %d not DICOM (skipped)\n",
-              options.dry_run ? "dry run: " : "", files.size(), written, withheld, errors, skipped);
+  if (audit) {
+    audit->summary({{"inputs", int(files.size())}, {"written", written}, {"withheld", withheld}, {"errors", errors},
+                    {"not_dicom", skipped}, {"duplicates", duplicate}, {"not_started", not_started}}, seconds);
+    if (!audit->ok()) {
+      std::fprintf(stderr, "error: writing the audit file %s failed; it is incomplete\n", audit->path().c_str());
+      ++errors;
+    }
+  }
+  std::printf("%s%zu inputs: %d %s, %d withheld, %d errors, %d not DICOM (skipped)", options.dry_run ? "dry run: " : "",
+              files.size(), written, options.dry_run ? "would be written" : "written", withheld, errors, skipped);
+  if (duplicate) std::printf(", %d duplicates (not written)", duplicate);
+  std::printf(" in %.1f s\n", seconds);
   if (present) std::printf("  %d of the written were already present from an earlier run (identical)\n", present);
   for (const auto& [reason, n] : withheld_by_reason) std::printf("  withheld %d: %s\n", n, reason.c_str());
   if (not_started) std::printf("interrupted: %d inputs not started; run the same command again to finish them\n", not_started);
@@ -121,40 +219,6 @@ int cmd_deid(const std::vector<std::string>& args) {
   if (errors) return 1;
   if (withheld) return 3;
   return 0;
-}
-
-int cmd_keygen(const std::vector<std::string>& args) {
-  if (args.size() != 1) return usage_error("keygen needs FILE");
-  if (auto st = dicomscrub::pseudo::Key::generate_file(args[0]); !st) {
-    std::fprintf(stderr, "error: %s\n", st.error().message().c_str());
-    return 1;
-  }
-  std::printf("wrote a new 256-bit key to %s (mode 0600); keep it secret and keep it: the same key gives the same pseudonyms\n", args[0].c_str());
-  return 0;
-}
-
-int cmd_profile(const std::vector<std::string>& args) {
-  if (args.empty()) return usage_error("profile needs show [FILE] [--option NAME]... or check FILE");
-  if (args[0] == "check") {
-    if (args.size() != 2) return usage_error("profile check FILE");
-    auto p = dicomscrub::profile::Profile::from_file(args[1]);
-    if (!p) { std::fprintf(stderr, "error: %s\n", p.error().message().c_str()); return 1; }
-    std::printf("%s: valid (%zu rules)\n", args[1].c_str(), p->rules().size());
-    return 0;
-  }
-  if (args[0] == "show") {
-    dicomscrub::DeidConfig config;
-    config.key.assign(32, 0);  // showing rules needs no secret
-    for (std::size_t i = 1; i < args.size(); ++i) {
-      if (args[i] == "--option" && i + 1 < args.size()) config.options.push_back(args[++i]);
-      else config.profile = args[i];
-    }
-    auto engine = dicomscrub::Deidentifier::create(config);
-    if (!engine) { std::fprintf(stderr, "error: %s\n", engine.error().message().c_str()); return 1; }
-    std::fputs(engine->describe_profile().c_str(), stdout);
-    return 0;
-  }
-  return usage_error("unknown profile subcommand " + args[0]);
 }
 
 }  // namespace cli

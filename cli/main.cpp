@@ -1,7 +1,8 @@
-// cli/main.cpp — the `dicomscrub` command. Argument handling and reporting only; all DICOM work
-// is in the library.
+// cli/main.cpp — the `dicomscrub` command: the table of commands, `help`, and the small commands
+// (dump, rewrite, version). Argument handling and reporting only; all DICOM work is in the library.
 //
-// Exit codes: 0 every input done; 1 some input failed (others still processed); 2 usage error.
+// Exit codes: 0 every input done; 1 some input failed (others still processed); 2 usage error;
+// 3 (deid, verify) something withheld or found; 130 (deid) interrupted.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -9,99 +10,32 @@
 
 #include <fmt/format.h>
 
+#include "commands.hpp"
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
-#include "commands.hpp"
 #include "dump/dump.hpp"
+#include "options.hpp"
 
 namespace {
-
-constexpr const char* kUsage = R"(usage: dicomscrub COMMAND [OPTIONS] ...
-
-commands:
-  deid [--profile NAME|FILE] [--option NAME]... [--key-file FILE] --output DIR
-       [--jobs N] [--audit FILE] [--dry-run] [--cover-pages clean|identifiers|withhold]
-       [--pixel-rules FILE] [--no-ocr-check] [--mapping DIR]
-       [--lookup FILE.csv [--lookup-missing withhold|keyed]] INPUT...
-        De-identify files and folders (recursive) under PS3.15 E.1-1 (default: the
-        Basic Profile). Outputs are named DIR/<study>/<series>/<instance>.dcm from
-        pseudonymized UIDs, written atomically; inputs are never modified.
-        Every output is checked for the input's identifiers before it is written
-        (withheld on any hit); --no-verify turns that off.
-        Burned-in text: cover pages (screenshots, scanned forms) have all text
-        found in every frame blanked (identifiers: only lines OCR reads as naming
-        the patient; withhold: withheld instead);
-        region rules (built-in RSNA CTP set; --pixel-rules FILE tried first)
-        blank known device overlays; ultrasound is blanked outside its data
-        regions. Every cleaned frame is read back by OCR and a legible identifier
-        withholds it (--no-ocr-check turns that off). What cannot be cleaned is
-        withheld.
-        --mapping DIR: add every remapped UID and Patient ID to DIR/uid_mapping.csv
-        and DIR/patid_mapping.csv (id_old,id_new; mode 0600; IDENTIFYING: keep them
-        at the site). Safe to share between runs, jobs and machines.
-        --lookup FILE.csv: rows of keyword,original,replacement (e.g.
-        PatientID,MRN-0042,SUBJ-001) replace those values instead of the profile's
-        pseudonym; a value without a row withholds the instance (--lookup-missing
-        keyed: it gets the keyed pseudonym instead).
-        Options: retain_safe_private, retain_uids, retain_device_identity,
-        retain_institution_identity, retain_patient_characteristics,
-        retain_long_full_dates, retain_long_modified_dates, clean_descriptors,
-        clean_structured_content, clean_graphics.
-  verify [--json] INPUT...
-        Scan files standing alone for PHI-looking content: identifying attributes
-        still filled, their values elsewhere in the file, SSN and e-mail patterns.
-        Reports kinds and tag paths, never values. Exit 3 when anything was found.
-  gateway --config FILE | --listen HOST:PORT --ae-title AE --allow-calling AE[@HOST]...
-          --key-file FILE --spool DIR --forward AE@HOST:PORT [--profile NAME|FILE]
-          [--option NAME]... [--workers N] [--associations N] [--max-attempts N] [--check]
-        A de-identifying DICOM gateway: receives C-STORE, keeps each instance durably
-        in the spool, de-identifies it per destination and forwards it (C-STORE or
-        STOW-RS) with retry; withheld instances go to SPOOL/quarantine, never out.
-        SIGTERM stops it cleanly; a restart resumes from the spool (docs/gateway.md).
-  keygen FILE
-        Write a new random 256-bit key file (mode 0600).
-  profile show [FILE|NAME] [--option NAME]...   Print the effective rules.
-  profile check FILE                            Validate a JSON profile.
-  dump [--json] [--inline-binary] [--transfer-syntax UID] FILE...
-        Print each file's elements (tag, VR, length, keyword, value, nesting),
-        or its data set in the DICOM JSON model (PS3.18 Annex F).
-  rewrite [--transfer-syntax UID] [--replace] SRC DST
-        Read SRC and write it back to DST through our writer (a round-trip check:
-        an unedited file must come out byte-identical).
-  version
-        Print the version.
-
-Exit codes: 0 success; 1 some input failed (the others were still processed);
-2 usage or configuration error; 3 (deid) some inputs withheld, none failed;
-130 (deid) interrupted by a signal: the files started were finished, the rest not
-started (run the same command again to finish).
-)";
-
-}  // namespace
-
-int cli::usage_error(const std::string& msg) {
-  std::fprintf(stderr, "dicomscrub: %s\n\n%s", msg.c_str(), kUsage);
-  return 2;
-}
-
-namespace {
-using cli::usage_error;
+using cli::Command;
 
 int cmd_dump(const std::vector<std::string>& args) {
   bool json = false;
   dicomscrub::dump::JsonOptions jopt;
   dicomscrub::ReadOptions ropt;
+  auto flag = [](bool* b) { return [b](const std::string&) { *b = true; return std::string(); }; };
+  Command c{"dump", "[--json [--pretty]] [--inline-binary] [--transfer-syntax UID] FILE...",
+            "Print each file's elements (tag, VR, length, keyword, value, nesting), or its data set in the\n"
+            "DICOM JSON model (PS3.18 Annex F; bulk data omitted unless --inline-binary).",
+            "",
+            {{"--json", "", "", "the DICOM JSON model instead of text", flag(&json)},
+             {"--pretty", "", "", "indented JSON", flag(&jopt.pretty)},
+             {"--inline-binary", "", "", "bulk data inline (base64)", flag(&jopt.inline_binary)},
+             {"--transfer-syntax", "", "UID", "read a raw data set in this transfer syntax",
+              [&](const std::string& v) { ropt.transfer_syntax = v; return std::string(); }}}};
   std::vector<std::string> files;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--json") json = true;
-    else if (a == "--inline-binary") jopt.inline_binary = true;
-    else if (a == "--pretty") jopt.pretty = true;
-    else if (a == "--transfer-syntax" && i + 1 < args.size()) ropt.transfer_syntax = args[++i];
-    else if (a.rfind("--", 0) == 0) return usage_error("unknown option " + a);
-    else files.push_back(a);
-  }
-  if (files.empty()) return usage_error("dump needs at least one FILE");
+  if (int rc = parse(c, args, &files); rc >= 0) return rc;
+  if (files.empty()) return usage_error(c, "needs at least one FILE");
   int rc = 0;
   bool first = true;
   if (json && files.size() > 1) std::fputs("[", stdout);
@@ -128,15 +62,17 @@ int cmd_dump(const std::vector<std::string>& args) {
 int cmd_rewrite(const std::vector<std::string>& args) {
   dicomscrub::ReadOptions ropt;
   bool replace = false;
+  Command c{"rewrite", "[--transfer-syntax UID] [--replace] SRC DST",
+            "Read SRC and write it back to DST through our writer (atomically): an unedited file comes\n"
+            "back byte-identical, so this is a round-trip check of the reader and writer.",
+            "",
+            {{"--transfer-syntax", "", "UID", "read a raw data set in this transfer syntax",
+              [&](const std::string& v) { ropt.transfer_syntax = v; return std::string(); }},
+             {"--replace", "", "", "replace DST if it exists", [&](const std::string&) { replace = true; return std::string(); }}}};
   std::vector<std::string> pos;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--transfer-syntax" && i + 1 < args.size()) ropt.transfer_syntax = args[++i];
-    else if (args[i] == "--replace") replace = true;
-    else if (args[i].rfind("--", 0) == 0) return usage_error("unknown option " + args[i]);
-    else pos.push_back(args[i]);
-  }
-  if (pos.size() != 2) return usage_error("rewrite needs SRC and DST");
-  if (pos[0] == pos[1]) return usage_error("SRC and DST are the same file; inputs are never modified");
+  if (int rc = parse(c, args, &pos); rc >= 0) return rc;
+  if (pos.size() != 2) return usage_error(c, "needs SRC and DST");
+  if (pos[0] == pos[1]) return usage_error(c, "SRC and DST are the same file; inputs are never modified");
   auto file = dicomscrub::read_file(pos[0], ropt);
   if (!file) {
     std::fprintf(stderr, "error: %s\n", file.error().message().c_str());
@@ -149,20 +85,89 @@ int cmd_rewrite(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_version(const std::vector<std::string>&) {
+  std::puts("dicomscrub " DICOMSCRUB_VERSION);
+  return 0;
+}
+
+// The gateway parses its own arguments (cli/gateway_command.cpp); its help is here.
+int cmd_gateway_with_help(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a != "--help" && a != "-h") continue;
+    std::fputs(R"(usage: dicomscrub gateway --config FILE | --listen HOST:PORT --ae-title AE --allow-calling AE[@HOST]...
+          --key-file FILE --spool DIR --forward AE@HOST:PORT [--profile NAME|FILE]
+          [--option NAME]... [--workers N] [--associations N] [--max-attempts N] [--check]
+
+A de-identifying DICOM gateway: receives C-STORE, keeps each instance durably in the spool,
+de-identifies it per destination and forwards it (C-STORE or STOW-RS) with retry; withheld
+instances go to SPOOL/quarantine, never out. SIGTERM stops it cleanly; a restart resumes from
+the spool (docs/gateway.md).
+)", stdout);
+    return 0;
+  }
+  return cli::cmd_gateway(args);
+}
+
+struct Entry {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>&);
+};
+
+// Every command, in the order `dicomscrub help` lists them. A new command is one row.
+const Entry kCommands[] = {
+    {"deid", "de-identify files and folders into an output folder", cli::cmd_deid},
+    {"report", "render a deid audit as one self-contained HTML page for review", cli::cmd_report},
+    {"verify", "look for PHI in files standing alone", cli::cmd_verify},
+    {"gateway", "a de-identifying DICOM gateway (C-STORE in, C-STORE or STOW-RS out)", cmd_gateway_with_help},
+    {"keygen", "write a new secret key file", cli::cmd_keygen},
+    {"profile", "show a profile's effective rules, or check a profile file", cli::cmd_profile},
+    {"dump", "print a file's elements, or its DICOM JSON", cmd_dump},
+    {"rewrite", "read a file and write it back (round-trip check)", cmd_rewrite},
+    {"version", "print the version", cmd_version},
+};
+
+std::string overview() {
+  std::string s = "usage: dicomscrub COMMAND [OPTIONS] ...\n\ncommands:\n";
+  for (const auto& e : kCommands) s += fmt::format("  {:<10} {}\n", e.name, e.summary);
+  s += "  help       this list; `dicomscrub help COMMAND` or `dicomscrub COMMAND --help` for one\n\n"
+       "Start with:  dicomscrub keygen site.key\n"
+       "             dicomscrub deid --key-file site.key --output OUT --audit run.jsonl INPUT...\n"
+       "             dicomscrub report run.jsonl --html run.html\n";
+  return s;
+}
+
+const Entry* find_command(const std::string& name) {
+  for (const auto& e : kCommands)
+    if (name == e.name) return &e;
+  return nullptr;
+}
+
 }  // namespace
 
+int cli::usage_error(const std::string& msg) {
+  std::fprintf(stderr, "dicomscrub: %s\n(dicomscrub help lists the commands; dicomscrub COMMAND --help tells more)\n", msg.c_str());
+  return 2;
+}
+
 int main(int argc, char** argv) {
-  if (argc < 2) return usage_error("no command");
+  if (argc < 2) {
+    std::fprintf(stderr, "dicomscrub: no command\n\n%s", overview().c_str());
+    return 2;
+  }
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
-  if (cmd == "dump") return cmd_dump(args);
-  if (cmd == "deid") return cli::cmd_deid(args);
-  if (cmd == "keygen") return cli::cmd_keygen(args);
-  if (cmd == "profile") return cli::cmd_profile(args);
-  if (cmd == "verify") return cli::cmd_verify(args);
-  if (cmd == "gateway") return cli::cmd_gateway(args);
-  if (cmd == "rewrite") return cmd_rewrite(args);
-  if (cmd == "version" || cmd == "--version") { std::puts("dicomscrub " DICOMSCRUB_VERSION); return 0; }
-  if (cmd == "help" || cmd == "--help" || cmd == "-h") { std::fputs(kUsage, stdout); return 0; }
-  return usage_error("unknown command " + cmd);
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    if (!args.empty()) {
+      if (const Entry* e = find_command(args[0])) return e->run({"--help"});
+      std::fprintf(stderr, "dicomscrub: unknown command %s\n\n%s", args[0].c_str(), overview().c_str());
+      return 2;
+    }
+    std::fputs(overview().c_str(), stdout);
+    return 0;
+  }
+  if (cmd == "--version") return cmd_version(args);
+  if (const Entry* e = find_command(cmd)) return e->run(args);
+  std::fprintf(stderr, "dicomscrub: unknown command %s\n\n%s", cmd.c_str(), overview().c_str());
+  return 2;
 }

@@ -1,9 +1,12 @@
 // dicomscrub/batch.hpp — de-identify many files: inputs collected from files and folders, a
 // bounded pool of worker threads, outputs named by pseudonymized UIDs, one outcome per input in
-// input order (so summaries and audit files do not depend on scheduling).
+// input order (so summaries and audit files do not depend on scheduling). Two inputs that give the
+// same output (the same instance exported twice) are settled in input order: the first is written,
+// the others follow the duplicate policy, whatever the job count.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -14,7 +17,7 @@
 
 namespace dicomscrub {
 
-enum class FileStatus { written, withheld, error, not_dicom, not_started };
+enum class FileStatus { written, withheld, error, not_dicom, not_started, duplicate };
 const char* to_string(FileStatus s);
 
 struct FileOutcome {
@@ -25,15 +28,27 @@ struct FileOutcome {
   bool already_present = false;  // written by an earlier run with identical bytes
   std::uint64_t error_offset = 0;  // for errors about the input's bytes
   std::string error_tag_path;
+  std::string duplicate_of;  // the earlier input giving the same output (duplicate, or suffix/error policy)
+  std::chrono::system_clock::time_point finished{};  // when this input was done
+  double seconds = 0;        // time spent on this input (read, de-identify, write)
   DeidReport report;
 };
+
+// What to do with an input whose output is the same as an earlier input's (same pseudonymized
+// Study/Series/SOP Instance UIDs): skip it (reported as a duplicate; the default), report it as an
+// error, or write it under <instance>-N.dcm.
+enum class DuplicatePolicy { skip, error, suffix };
 
 struct BatchOptions {
   std::string output_dir;
   unsigned jobs = 1;
-  bool dry_run = false;      // decide and report, write nothing
+  bool dry_run = false;      // decide and report, write nothing (duplicates are still found)
   bool fsync = false;        // outputs durable before they are reported written (the gateway's spool)
-  std::function<void(std::size_t done, std::size_t total)> progress;  // called from workers, serialized
+  DuplicatePolicy duplicates = DuplicatePolicy::skip;
+  std::function<void(std::size_t done, std::size_t total)> progress;  // serialized; done never goes back
+  // Called once per input in input order as soon as it and every input before it are done (so an
+  // audit can be streamed); serialized.
+  std::function<void(const FileOutcome&)> on_outcome;
   // Set (e.g. from a signal handler) to stop taking new files; files in progress still finish,
   // so no partial output is left, and the rest are reported as not_started.
   const std::atomic<bool>* cancel = nullptr;
@@ -43,12 +58,16 @@ struct BatchOptions {
 };
 
 // Regular files named, and every regular file under folders named (recursive, sorted), each once.
-std::vector<std::string> collect_inputs(const std::vector<std::string>& paths, std::vector<std::string>* problems = nullptr);
+// Files and folders in `leave_out` (the output folder, the audit file) are not collected, so an
+// output folder inside an input folder is never read back as input.
+std::vector<std::string> collect_inputs(const std::vector<std::string>& paths, std::vector<std::string>* problems = nullptr,
+                                        const std::vector<std::string>& leave_out = {});
 
 std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector<std::string>& inputs, const BatchOptions& options);
 FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options);
 
-// One JSON Lines record: input and output paths, status, reason, counts per action and per tag.
+// One JSON record: input and output paths, status, reason, counts per action and per tag.
+// (lib/batch/audit.hpp writes whole audit files: header, paths hashed or not, timing.)
 std::string audit_record(const FileOutcome& outcome);
 
 }  // namespace dicomscrub

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dicomscrub/dataset.hpp"
@@ -72,6 +73,9 @@ class Deidentifier {
 
   bool one_time_key() const;             // true when no key was given
   std::string key_fingerprint() const;   // identifies the key without revealing it
+  // A keyed token of `value` (26 base-32 characters): the same under the same key, and not
+  // recomputable without it (audits record input paths this way).
+  std::string keyed_token(std::string_view domain, std::string_view value) const;
   std::string method_description() const;
   std::string describe_profile() const;  // the effective rules
 

@@ -4,13 +4,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <fmt/format.h>
 
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
@@ -24,12 +26,25 @@ const char* to_string(FileStatus s) {
     case FileStatus::error: return "error";
     case FileStatus::not_dicom: return "not_dicom";
     case FileStatus::not_started: return "not_started";
+    case FileStatus::duplicate: return "duplicate";
   }
   return "?";
 }
 
-std::vector<std::string> collect_inputs(const std::vector<std::string>& paths, std::vector<std::string>* problems) {
+std::vector<std::string> collect_inputs(const std::vector<std::string>& paths, std::vector<std::string>* problems,
+                                        const std::vector<std::string>& leave_out) {
   namespace fs = std::filesystem;
+  std::set<fs::path> skip;
+  for (const auto& p : leave_out) {
+    std::error_code ec;
+    if (auto c = fs::weakly_canonical(p, ec); !ec) skip.insert(c);
+  }
+  auto skipped = [&](const fs::path& p) {
+    if (skip.empty()) return false;
+    std::error_code ec;
+    auto c = fs::weakly_canonical(p, ec);
+    return !ec && skip.count(c);
+  };
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (const auto& p : paths) {
@@ -39,7 +54,8 @@ std::vector<std::string> collect_inputs(const std::vector<std::string>& paths, s
       for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
            it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
-        if (it->is_regular_file(ec)) found.push_back(it->path().string());
+        if (it->is_directory(ec) && skipped(it->path())) { it.disable_recursion_pending(); continue; }
+        if (it->is_regular_file(ec) && !skipped(it->path())) found.push_back(it->path().string());
       }
       std::sort(found.begin(), found.end());
       for (auto& f : found) if (seen.insert(f).second) out.push_back(f);
@@ -52,7 +68,11 @@ std::vector<std::string> collect_inputs(const std::vector<std::string>& paths, s
   return out;
 }
 
-FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options) {
+namespace {
+
+// The first half of an input's work: read and de-identify. `file` holds the output to write when
+// the outcome says written (and the write is still to come).
+FileOutcome decide(const Deidentifier& engine, const std::string& input, const BatchOptions& options, std::optional<DicomFile>& file_out) {
   FileOutcome o;
   o.input = input;
   auto file = read_file(input);
@@ -75,95 +95,144 @@ FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input,
     o.reason = o.report.withhold_reason;
     return o;
   }
+  o.status = FileStatus::written;
+  o.output = (std::filesystem::path(options.output_dir) / o.report.output_path).string();
+  file_out = std::move(file).value();
+  return o;
+}
+
+// The second half: write what was decided (nothing in a dry run).
+void commit(FileOutcome& o, DicomFile& file, const BatchOptions& options) {
   namespace fs = std::filesystem;
-  fs::path out = fs::path(options.output_dir) / o.report.output_path;
-  o.output = out.string();
   if (options.dry_run) {
-    o.status = FileStatus::written;
     o.reason = "dry run: not written";
-    return o;
+    return;
   }
+  fs::path out = o.output;
   std::error_code ec;
   fs::create_directories(out.parent_path(), ec);
   if (ec) {
     o.status = FileStatus::error;
-    o.reason = "cannot create the output folder: " + ec.message();
+    o.reason = fmt::format("{}: cannot create the output folder {}: {}", o.input, out.parent_path().string(), ec.message());
     o.output.clear();
-    return o;
+    return;
   }
   if (options.before_write) {
     if (auto st = options.before_write(o.report); !st) {
       o.status = FileStatus::error;
-      o.reason = st.error().message();
+      o.reason = fmt::format("{}: {}", o.input, st.error().message());
       o.output.clear();
-      return o;
+      return;
     }
   }
-  align_bulk_data(*file);
-  auto st = write_file_once(*file, out.string(), {false, options.fsync});
+  align_bulk_data(file);
+  auto st = write_file_once(file, out.string(), {false, options.fsync});
   if (!st) {
     o.status = FileStatus::error;
-    o.reason = st.error().message();
+    o.reason = fmt::format("{}: {}", o.input, st.error().message());
     o.output.clear();
-    return o;
+    return;
   }
-  o.status = FileStatus::written;
   o.already_present = *st;
+}
+
+// "a/b/c.dcm" -> "a/b/c-2.dcm"
+std::string with_suffix(const std::string& path, int n) {
+  auto dot = path.rfind(".dcm");
+  return dot == std::string::npos ? fmt::format("{}-{}", path, n) : fmt::format("{}-{}{}", path.substr(0, dot), n, path.substr(dot));
+}
+
+}  // namespace
+
+FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  std::optional<DicomFile> file;
+  FileOutcome o = decide(engine, input, options, file);
+  if (file) commit(o, *file, options);
+  o.finished = std::chrono::system_clock::now();
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return o;
 }
 
 std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector<std::string>& inputs, const BatchOptions& options) {
-  std::vector<FileOutcome> outcomes(inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
+  const std::size_t n = inputs.size();
+  std::vector<FileOutcome> outcomes(n);
+  for (std::size_t i = 0; i < n; ++i) {
     outcomes[i].input = inputs[i];
     outcomes[i].status = FileStatus::not_started;
     outcomes[i].reason = "interrupted before this input was started";
   }
-  std::atomic<std::size_t> next{0}, done{0};
-  std::mutex progress_mutex;
+  std::atomic<std::size_t> next{0};
+  // Outputs are claimed in input order (a reorder step after the parallel de-identification), so
+  // which of two duplicates is written never depends on scheduling. A worker waits at most for
+  // the inputs taken before its own, which are all in progress on other workers.
+  std::mutex mutex;
+  std::condition_variable turn;
+  std::size_t claimed = 0, done = 0, emitted = 0;
+  std::vector<char> finished(n, 0);
+  std::map<std::string, std::pair<std::size_t, int>> owners;  // output path -> first input, copies so far
   auto worker = [&] {
     for (;;) {
       if (options.cancel && options.cancel->load()) return;
       std::size_t i = next.fetch_add(1);
-      if (i >= inputs.size()) return;
-      outcomes[i] = deidentify_one(engine, inputs[i], options);
-      std::size_t d = done.fetch_add(1) + 1;
-      if (options.progress) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        options.progress(d, inputs.size());
+      if (i >= n) return;
+      auto start = std::chrono::steady_clock::now();
+      std::optional<DicomFile> file;
+      FileOutcome o = decide(engine, inputs[i], options, file);
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        turn.wait(lock, [&] { return claimed == i; });
+        if (file) {
+          auto [it, first] = owners.try_emplace(o.report.output_path, i, 1);
+          if (!first) {
+            o.duplicate_of = inputs[it->second.first];
+            int copy = ++it->second.second;
+            switch (options.duplicates) {
+              case DuplicatePolicy::skip:
+                o.status = FileStatus::duplicate;
+                o.reason = fmt::format("same instance as {} (same output {}); not written", o.duplicate_of, o.report.output_path);
+                o.output.clear();
+                file.reset();
+                break;
+              case DuplicatePolicy::error:
+                o.status = FileStatus::error;
+                o.reason = fmt::format("{}: same instance as {} (same output {}); not written", o.input, o.duplicate_of, o.report.output_path);
+                o.output.clear();
+                file.reset();
+                break;
+              case DuplicatePolicy::suffix:
+                o.report.output_path = with_suffix(o.report.output_path, copy);
+                o.output = (std::filesystem::path(options.output_dir) / o.report.output_path).string();
+                break;
+            }
+          }
+        }
+        claimed = i + 1;
+      }
+      turn.notify_all();
+      if (file) commit(o, *file, options);
+      o.finished = std::chrono::system_clock::now();
+      o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::lock_guard<std::mutex> lock(mutex);
+      outcomes[i] = std::move(o);
+      finished[i] = 1;
+      ++done;
+      if (options.progress) options.progress(done, n);
+      while (emitted < n && finished[emitted]) {
+        if (options.on_outcome) options.on_outcome(outcomes[emitted]);
+        ++emitted;
       }
     }
   };
-  unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, unsigned(std::max<std::size_t>(1, inputs.size()))));
+  unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, unsigned(std::max<std::size_t>(1, n))));
   std::vector<std::thread> pool;
   for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  // Inputs never started (interrupted) are reported too, after the rest.
+  if (options.on_outcome)
+    for (std::size_t i = emitted; i < n; ++i) options.on_outcome(outcomes[i]);
   return outcomes;
-}
-
-std::string audit_record(const FileOutcome& o) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  auto str = [&](const std::string& s) { w.String(s.c_str(), rapidjson::SizeType(s.size())); };
-  w.StartObject();
-  w.Key("input"); str(o.input);
-  w.Key("output"); o.output.empty() ? w.Null() : (str(o.output), true);
-  w.Key("status"); w.String(to_string(o.status));
-  w.Key("reason"); o.reason.empty() ? w.Null() : (str(o.reason), true);
-  if (o.already_present) { w.Key("already_present"); w.Bool(true); }
-  if (!o.report.pixel_action.empty()) { w.Key("pixels"); str(o.report.pixel_action); }
-  if (!o.report.regions_action.empty()) { w.Key("regions"); str(o.report.regions_action); }
-  w.Key("actions");
-  w.StartObject();
-  for (const auto& [k, v] : o.report.action_counts) { w.Key(k.c_str()); w.Int(v); }
-  w.EndObject();
-  w.Key("tags");
-  w.StartObject();
-  for (const auto& [k, v] : o.report.tag_actions) { w.Key(k.c_str()); str(v); }
-  w.EndObject();
-  w.EndObject();
-  return std::string(sb.GetString(), sb.GetSize());
 }
 
 }  // namespace dicomscrub

@@ -52,11 +52,17 @@ using detail::trim_value;
 
 // Attributes whose value identifies a patient, visit or order: Z/D become a keyed token so that
 // grouping survives (Z allows a dummy value, E.1-1a).
-bool is_identifier_attribute(Tag tag, VR vr) {
-  if (vr != vrs::LO && vr != vrs::SH && vr != vrs::CS) return false;
-  std::string_view kw = dict::keyword(tag);
-  auto ends = [&](std::string_view s) { return kw.size() >= s.size() && kw.substr(kw.size() - s.size()) == s; };
-  return ends("ID") || ends("IDs") || ends("Number") || ends("Numbers") || kw == "AccessionNumber";
+bool is_identifier_attribute(Tag tag, VR vr) { return profile::gets_keyed_token(tag, vr); }
+
+// What an action did to an element, as the audit records it: a keyed token, a shifted date and a
+// dummy value are told apart from emptying (the profile's letter alone would hide them).
+const char* done_as(Action a, const Element& e) {
+  const bool text = is_string_vr(e.vr) && e.form == ElementForm::value;
+  if (text && (a == Action::empty || a == Action::dummy || a == Action::hash) && (a == Action::hash || is_identifier_attribute(e.tag, e.vr)))
+    return "token";
+  if (a == Action::shift_date) return "shift";
+  if (a == Action::truncate_date) return "truncate";
+  return profile::to_string(a);
 }
 
 struct Walk {
@@ -69,9 +75,10 @@ struct Walk {
   bool big_endian = false;      // of the data set: UN values are read as their dictionary VR
   bool text_undecodable = false;  // this data set's own character set is unknown
 
-  void count(Action a, const std::string& path) {
-    report.action_counts[profile::to_string(a)]++;
-    if (impl.record_tag_actions) report.tag_actions[path] = profile::to_string(a);
+  void count(Action a, const std::string& path) { count(profile::to_string(a), path); }
+  void count(const char* did, const std::string& path) {
+    report.action_counts[did]++;
+    if (impl.record_tag_actions) report.tag_actions[path] = did;
   }
 
   std::optional<std::string> text(const Element& e) {
@@ -145,7 +152,7 @@ struct Walk {
     using namespace vrs;
     Action a = d.action;
     const bool binary = !is_string_vr(e.vr) && e.vr != SQ;
-    count(a, path);
+    count(done_as(a, e), path);
     switch (a) {
       case Action::remove:
         ds.mark_modified();
@@ -437,6 +444,9 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
 bool Deidentifier::one_time_key() const { return impl_->one_time_key; }
 std::string Deidentifier::key_fingerprint() const { return impl_->pseudo.key().fingerprint(); }
 std::string Deidentifier::describe_profile() const { return impl_->profile.describe(); }
+std::string Deidentifier::keyed_token(std::string_view domain, std::string_view value) const {
+  return impl_->pseudo.token(domain, value, 26);
+}
 
 std::string Deidentifier::method_description() const {
   std::string s = fmt::format("dicomscrub {} PS3.15 E.1-1 2026d Basic Profile", kVersion);

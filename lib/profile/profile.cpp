@@ -295,11 +295,20 @@ std::string Profile::describe() const {
     Decision d = row.private_row ? Decision{Action::remove, nullptr, "X"} : decide(Tag::from_u32(row.value), vr, "");
     if (row.private_row && option(Option::retain_safe_private)) d.action = Action::clean;
     std::string name = row.keyword[0] ? row.keyword : (row.private_row ? "private attributes" : "");
-    out += fmt::format("  {:<32} {:<42} {:<7} -> {}\n", row.tag, name, code_name(row.basic), to_string(d.action));
+    const bool token = (d.action == Action::empty || d.action == Action::dummy || d.action == Action::hash) && !row.private_row &&
+                       row.mask == 0xFFFFFFFF && gets_keyed_token(Tag::from_u32(row.value), vr);
+    out += fmt::format("  {:<32} {:<42} {:<7} -> {}\n", row.tag, name, code_name(row.basic), token ? "token (keyed)" : to_string(d.action));
   }
   out += "\nNot in the table: private creators kept with their block; UI remapped; SQ walked; "
          "numeric, coded (CS/DS/IS) and binary values kept; every other VR removed.\n";
   return out;
+}
+
+bool gets_keyed_token(Tag tag, VR vr) {
+  if (vr != vrs::LO && vr != vrs::SH && vr != vrs::CS) return false;
+  std::string_view kw = dict::keyword(tag);
+  auto ends = [&](std::string_view s) { return kw.size() >= s.size() && kw.substr(kw.size() - s.size()) == s; };
+  return ends("ID") || ends("IDs") || ends("Number") || ends("Numbers") || kw == "AccessionNumber";
 }
 
 bool is_registry_uid(std::string_view uid) { return in_sorted(kRegistryUids, uid); }

@@ -106,6 +106,11 @@ bool is_well_known_instance_uid(std::string_view uid);
 // An attribute holding a class-like UID (SOP Class, Transfer Syntax, Coding Scheme, ...: listed in
 // data/class_uid_attributes.tsv): its value says what an object is, and is kept whatever its root.
 bool is_class_uid_attribute(Tag tag);
+
+// Attributes whose value identifies a patient, visit or order (IDs, numbers, accession numbers as
+// LO/SH/CS): where the profile empties or dummies them, the engine writes a keyed token instead,
+// so that grouping survives (Z allows a dummy value, E.1-1a). Audits and `profile show` say so.
+bool gets_keyed_token(Tag tag, VR vr);
 // Our category for a SOP class ("secondary_capture", "ultrasound", ...), or "" if none.
 std::string_view sop_category(std::string_view sop_class_uid);
 // Whether (creator, group, element offset) is in PS3.15 Table E.3.10-1.

@@ -16,6 +16,12 @@ def run(*args, check=True):
     return p
 
 
+def audit_records(path):
+    """The per-input records of a deid audit file (without its header and summary records)."""
+    with open(path, encoding="utf-8") as f:
+        return [r for r in map(json.loads, f) if "record" not in r]
+
+
 @pytest.fixture
 def key(tmp_path):
     k = tmp_path / "site.key"

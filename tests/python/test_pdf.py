@@ -9,7 +9,7 @@ import pytest
 from pydicom.dataset import FileDataset, FileMetaDataset
 
 import pdf_samples
-from conftest import run
+from conftest import audit_records, run
 
 PDF_SOP = "1.2.840.10008.5.1.4.1.1.104.1"
 
@@ -69,7 +69,7 @@ def deid_one(tmp_path, key, path, name="out", extra=()):
     out = tmp_path / name
     audit = tmp_path / f"{name}.jsonl"
     p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(audit), *extra, path, check=False)
-    return p, json.loads(open(audit).read().splitlines()[0])
+    return p, audit_records(audit)[0]
 
 
 def test_pdf_metadata_removed_and_text_kept(tmp_path, key):

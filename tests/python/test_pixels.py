@@ -10,7 +10,7 @@ import pydicom
 import pytest
 
 import burned_in as bi
-from conftest import DATA, run
+from conftest import DATA, audit_records, run
 
 pytestmark = pytest.mark.skipif(not all(os.path.exists(f) for f in bi.FONT_FILES[:4]), reason="fonts-dejavu-core missing")
 
@@ -32,8 +32,9 @@ BACKGROUNDS = ["flat", "gradient", "noise"]
 
 def deid_audit(tmp_path, key, paths, *extra):
     out = tmp_path / "out"
-    p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(tmp_path / "audit.jsonl"), *extra, *paths, check=False)
-    records = [json.loads(line) for line in open(tmp_path / "audit.jsonl")]
+    p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(tmp_path / "audit.jsonl"),
+            "--audit-paths", "plain", *extra, *paths, check=False)
+    records = audit_records(tmp_path / "audit.jsonl")
     return p, records
 
 
@@ -262,8 +263,8 @@ def test_without_the_media_module_cleaning_fails_closed(tmp_path, key):
 
     from conftest import EXE
     p = subprocess.run([EXE, "deid", "--key-file", key, "--output", str(tmp_path / "o"), "--audit", str(tmp_path / "a.jsonl"),
-                        cover.path, path], capture_output=True, text=True, env=env)
-    records = {os.path.basename(r["input"]): r for r in map(json.loads, open(tmp_path / "a.jsonl"))}
+                        "--audit-paths", "plain", cover.path, path], capture_output=True, text=True, env=env)
+    records = {os.path.basename(r["input"]): r for r in audit_records(tmp_path / "a.jsonl")}
     assert p.returncode == 3
     assert records["needs_codecs.dcm"]["status"] == "withheld" and "media module" in records["needs_codecs.dcm"]["reason"]
     assert records["ct_plain.dcm"]["status"] == "written"  # what needs no codec does not need the module

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import DATA, run
+from conftest import DATA, audit_records, run
 
 PHI = os.path.join(DATA, "phi")
 
@@ -37,7 +37,7 @@ def test_every_kept_identifier_is_caught(tmp_path, key, leak):
     prof.write_text(json.dumps({"rules": rule if isinstance(rule, list) else [rule]}))
     out = tmp_path / "out"
     p = run("deid", "--profile", str(prof), "--key-file", key, "--output", str(out), "--audit", str(tmp_path / "a.jsonl"), PHI)
-    records = [json.loads(l) for l in open(tmp_path / "a.jsonl")]
+    records = audit_records(tmp_path / "a.jsonl")
     dicom = [r for r in records if r["status"] != "not_dicom"]
     assert len(dicom) == 4
     withheld = [r for r in dicom if r["status"] == "withheld"]
