@@ -5,6 +5,7 @@
 // A withheld file must not be written anywhere: that is the fail-closed promise.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -54,6 +55,7 @@ struct DeidReport {
   std::string output_path;                    // "<study>/<series>/<instance>.dcm", pseudonymized
   std::string pixel_action;                   // what was done to the pixels, if anything (no values)
   std::string regions_action;                 // non-image bytes of Pixel Data removed, if any (no values)
+  std::vector<std::array<int, 5>> pixel_boxes;  // blanked rectangles: frame (0-based), x, y, width, height
   std::map<std::string, int> action_counts;   // "remove" -> 12, ...
   std::map<std::string, std::string> tag_actions;  // "(0010,0010)" -> "empty" (top level and nested)
   // With DeidConfig::record_mappings: (original, pseudonym) of every UID remapped and of Patient

@@ -81,6 +81,16 @@ std::string record_json(const FileOutcome& o, const std::string& input_name, boo
   }
   if (!o.report.pixel_action.empty()) { w.Key("pixels"); str(w, o.report.pixel_action); }
   if (!o.report.regions_action.empty()) { w.Key("regions"); str(w, o.report.regions_action); }
+  if (!o.report.pixel_boxes.empty()) {
+    w.Key("pixel_boxes");
+    w.StartArray();
+    for (const auto& b : o.report.pixel_boxes) {
+      w.StartArray();
+      for (int v : b) w.Int(v);
+      w.EndArray();
+    }
+    w.EndArray();
+  }
   w.Key("actions");
   w.StartObject();
   for (const auto& [k, v] : o.report.action_counts) { w.Key(k.c_str()); w.Int(v); }

@@ -535,6 +535,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
       return report;
     }
     report.pixel_action = cleaned->summary;
+    for (const auto& [frame, b] : cleaned->boxes) report.pixel_boxes.push_back({int(frame), b.x, b.y, b.w, b.h});
   }
 
   if (auto regions = clean_pixel_regions(file); !regions) {

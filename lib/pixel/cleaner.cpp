@@ -206,6 +206,9 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
     for (const Rect& reg : plan.regions) fill(*img, frame, reg, how.black);
     auto text = clean_frame_text(*img, frame, how, ids, m.read_lines);
     if (!text) return std::move(text).error();
+    for (const std::vector<Rect>* list : std::initializer_list<const std::vector<Rect>*>{&plan.regions, &text->boxes})
+      for (const Rect& b : *list)
+        if (r.boxes.size() < PixelResult::kMaxBoxes) r.boxes.emplace_back(frame, b.clipped(int(img->layout.cols), int(img->layout.rows)));
     if (text->legible)
       return Error{ErrorCode::bad_structure, {}, 0, "(7FE0,0010)", fmt::format("an identifier is still legible in frame {} after cleaning", frame + 1)};
     r.text_boxes += text->blanked;

@@ -47,6 +47,10 @@ struct PixelResult {
   std::size_t text_boxes = 0;     // lines of text found and blanked, over all frames
   std::string syntax;             // the transfer syntax written
   std::string summary;            // for the audit: what was done, no values
+  // The rectangles blanked, by frame (region rules and text lines; not the outside of ultrasound
+  // data regions), at most kMaxBoxes of them: the review page outlines them on the output.
+  static constexpr std::size_t kMaxBoxes = 1000;
+  std::vector<std::pair<std::uint32_t, Rect>> boxes;
 };
 
 // Whether `input` is a cover page (a screenshot, scanned form or report rendered as an image).

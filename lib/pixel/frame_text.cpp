@@ -20,6 +20,7 @@ Result<FrameTextResult> clean_frame_text(Decoded& img, std::uint32_t frame, cons
     auto boxes = detect_text(how.planes_of(), cols, rows, how.bits, how.palette_indices, how.detector);
     for (const Rect& b : boxes) fill(img, frame, b, how.black);
     r.blanked += boxes.size();
+    r.boxes.insert(r.boxes.end(), boxes.begin(), boxes.end());
   }
   // What OCR read before blanking, when blanking changed nothing: the read-back would see the same.
   std::optional<std::vector<TextLine>> unchanged;
@@ -27,7 +28,10 @@ Result<FrameTextResult> clean_frame_text(Decoded& img, std::uint32_t frame, cons
     auto lines = read();
     if (!lines) return std::move(lines).error();
     auto identifying = identifying_lines(*lines, ids);
-    for (const Rect& b : identifying) fill(img, frame, b.padded(2), how.black);
+    for (const Rect& b : identifying) {
+      fill(img, frame, b.padded(2), how.black);
+      r.boxes.push_back(b.padded(2));
+    }
     r.blanked += identifying.size();
     if (identifying.empty()) unchanged = std::move(lines).value();
   }

@@ -38,6 +38,7 @@ struct FrameText {
 
 struct FrameTextResult {
   std::size_t blanked = 0;  // lines blanked
+  std::vector<Rect> boxes;  // what was blanked (for the audit and the review page)
   bool legible = false;     // read_back found a line naming the patient: the frame cannot go out
 };
 

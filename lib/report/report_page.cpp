@@ -200,7 +200,7 @@ Result<Page> render(const std::string& audit_jsonl, const std::string& output_ro
       not_written += fmt::format("<tr class=\"{0}\"><td>{0}</td><td><code>{1}</code></td><td>{2}</td></tr>\n", escape(status), escape(input), escape(reason));
     const std::string pixels = str_of(d, "pixels"), output = str_of(d, "output");
     if (status != "written" || pixels.empty() || output.empty() || reason.rfind("dry run", 0) == 0) continue;
-    if (pixels.rfind("encapsulated PDF", 0) == 0) continue;  // a document, not a frame
+    if (pixels.rfind("encapsulated PDF", 0) == 0 || pixels.rfind("scanned PDF", 0) == 0) continue;  // a document, not a frame
     std::vector<Box> boxes;
     if (auto b = d.FindMember("pixel_boxes"); b != d.MemberEnd() && b->value.IsArray())
       for (const auto& v : b->value.GetArray())
