@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 import adversarial_regions as adv
-from conftest import run
+from conftest import audit_records, run
 
 pydicom = pytest.importorskip("pydicom")
 
@@ -27,8 +27,8 @@ def outcome(tmp_path_factory):
     run("keygen", str(key))
     audit = base / "audit.jsonl"
     run("deid", "--key-file", str(key), "--output", str(base / "out"), "--audit", str(audit), "--no-ocr-check",
-        *[str(cases_dir / c["file"]) for c in cases])
-    records = {os.path.basename(r["input"]): r for r in map(json.loads, open(audit))}
+        "--audit-paths", "plain", *[str(cases_dir / c["file"]) for c in cases])
+    records = {os.path.basename(r["input"]): r for r in audit_records(audit)}
     return {"dir": cases_dir, "cases": {c["name"]: c for c in cases}, "records": records, "tmp": base}
 
 
@@ -135,7 +135,7 @@ def test_unparseable_codestream_is_withheld(tmp_path, key):
     path.write_bytes(adv.dicom_file(e, "1.2.840.10008.1.2.4.70", sop_instance=f"{adv.ROOT_UID}.3.0"))
     audit = tmp_path / "a.jsonl"
     run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--audit", str(audit), str(path))
-    rec = json.loads(open(audit).readline())
+    rec = audit_records(audit)[0]
     assert rec["status"] == "withheld"
     assert "pixel data cannot be vouched for" in rec["reason"] and "JPEG" in rec["reason"]
     assert adv.PLANT.decode() not in rec["reason"]
