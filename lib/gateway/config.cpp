@@ -16,12 +16,7 @@
 namespace dicomscrub::gateway {
 namespace {
 
-Error config_error(std::string reason) {
-  Error e;
-  e.code = ErrorCode::invalid_argument;
-  e.reason = std::move(reason);
-  return e;
-}
+Error config_error(std::string reason) { return gateway_error(ErrorCode::invalid_argument, std::move(reason)); }
 
 // Records the byte offset of every value (and key) under its JSON Pointer path. RapidJSON parses
 // a string or number on a local copy of the stream and calls the handler before copying it back,

@@ -11,6 +11,14 @@
 
 namespace dicomscrub::gateway {
 
+// The gateway's errors name no file offset: they are about settings, sockets and the spool.
+inline Error gateway_error(ErrorCode code, std::string reason) {
+  Error e;
+  e.code = code;
+  e.reason = std::move(reason);
+  return e;
+}
+
 // A calling AE title, optionally tied to the address it must come from ("AE" or "AE@HOST").
 struct AllowedPeer {
   std::string ae_title;

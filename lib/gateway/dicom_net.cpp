@@ -35,12 +35,7 @@
 namespace dicomscrub::gateway {
 namespace {
 
-Error net_error(std::string reason) {
-  Error e;
-  e.code = ErrorCode::io;
-  e.reason = std::move(reason);
-  return e;
-}
+Error net_error(std::string reason) { return gateway_error(ErrorCode::io, std::move(reason)); }
 
 std::string trim(const char* s) {
   std::string t(s);

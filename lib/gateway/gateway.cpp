@@ -373,12 +373,9 @@ Result<std::unique_ptr<Gateway>> Gateway::create(const GatewayConfig& config) {
   if (auto st = validate(config); !st) return std::move(st).error();
   auto impl = std::make_unique<Impl>();
   impl->config = config;
-  if (config.key_file.empty()) {
-    Error e;
-    e.code = ErrorCode::invalid_argument;
-    e.reason = "the gateway needs a key file: with a one-time key, an instance resent after a restart would get other UIDs";
-    return e;
-  }
+  if (config.key_file.empty())
+    return gateway_error(ErrorCode::invalid_argument,
+                         "the gateway needs a key file: with a one-time key, an instance resent after a restart would get other UIDs");
   auto key = pseudo::Key::from_file(config.key_file);
   if (!key) return std::move(key).error();
   std::vector<std::string> names;
@@ -404,12 +401,7 @@ Result<std::unique_ptr<Gateway>> Gateway::create(const GatewayConfig& config) {
   impl->spool = std::move(*spool);
   std::string report_path = config.report_file.empty() ? config.spool + "/reports.jsonl" : config.report_file;
   impl->report = std::fopen(report_path.c_str(), "a");
-  if (!impl->report) {
-    Error e;
-    e.code = ErrorCode::io;
-    e.reason = "cannot append to the report file " + report_path;
-    return e;
-  }
+  if (!impl->report) return gateway_error(ErrorCode::io, "cannot append to the report file " + report_path);
   disable_nagle();
   Impl* raw = impl.get();
   ScpCallbacks cb;

@@ -1,6 +1,8 @@
 // lib/gateway/spool.cpp — durable spool operations (see spool.hpp for the layout and why).
 #include "gateway/spool.hpp"
 
+#include "gateway/config.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -19,12 +21,7 @@ namespace dicomscrub::gateway {
 namespace fs = std::filesystem;
 namespace {
 
-Error io_error(const std::string& what) {
-  Error e;
-  e.code = ErrorCode::io;
-  e.reason = what + ": " + std::strerror(errno);
-  return e;
-}
+Error io_error(const std::string& what) { return gateway_error(ErrorCode::io, what + ": " + std::strerror(errno)); }
 
 bool is_queued_name(const fs::path& p) {
   auto name = p.filename().string();
