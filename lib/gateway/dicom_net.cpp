@@ -270,7 +270,7 @@ void StorageScp::run(const std::atomic<bool>& stop) {
     OFCondition c = ASC_receiveAssociation(s.net, &assoc, ASC_DEFAULTMAXPDU, nullptr, nullptr, s.tls ? OFTrue : OFFalse);
     dcmExternalSocketHandle.set(-1);
     if (c.bad()) {
-      s.log(fmt::format("association request from {} not received: {}", host, c.text()));
+      s.refused(Peer{"", host}, std::string("association request not received: ") + c.text());  // e.g. TLS refused
       if (assoc) { ASC_dropAssociation(assoc); ASC_destroyAssociation(&assoc); }
       continue;
     }

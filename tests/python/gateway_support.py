@@ -181,8 +181,8 @@ def status(spool):
         return None
 
 
-def echo_ok(ns, port, aet="MOD", aec="GW"):
-    return ns.run([ECHOSCU, "-aet", aet, "-aec", aec, "127.0.0.1", str(port)]).returncode == 0
+def echo_ok(ns, port, aet="MOD", aec="GW", extra=()):
+    return ns.run([ECHOSCU, "-aet", aet, "-aec", aec, *extra, "127.0.0.1", str(port)]).returncode == 0
 
 
 def storescu(ns, port, files, aet="MOD", aec="GW", extra=()):
@@ -218,3 +218,24 @@ class Orthanc:
     def stop(self):
         stop(self.proc)
         self.log.close()
+
+
+def make_certificates(folder):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, all made here by openssl."""
+    os.makedirs(folder, exist_ok=True)
+    p = lambda n: os.path.join(folder, n)  # noqa: E731
+
+    def ossl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.crt"), "-days", "2",
+         "-subj", "/CN=dicomscrub test CA")
+    for name in ("server", "client"):
+        ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", p(f"{name}.key"), "-out", p(f"{name}.csr"),
+             "-subj", f"/CN=dicomscrub test {name}")
+        ext = p(f"{name}.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        ossl("x509", "-req", "-in", p(f"{name}.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"), "-CAcreateserial",
+             "-out", p(f"{name}.crt"), "-days", "2", "-extfile", ext)
+    return p

@@ -231,3 +231,32 @@ def test_config_errors_name_line_and_column(tmp_path):
     r = subprocess.run([EXE, "gateway", "--listen", "127.0.0.1:1", "--spool", str(tmp_path), "--forward", "nohost"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "AE@HOST:PORT" in r.stderr
+
+
+def test_tls_both_sides_with_a_required_client_certificate(ns, tmp_path, key, planted):
+    cert = gs.make_certificates(str(tmp_path / "pki"))
+    inputs = gs.make_study(str(tmp_path / "study"), 3, planted)
+    expected = gs.expected_uids(inputs, key, str(tmp_path))
+    # The destination speaks TLS only and wants our client certificate.
+    scp = gs.Storescp(ns, str(tmp_path / "recv"), SINK_PORT,
+                      extra=["+tls", cert("server.key"), cert("server.crt"), "+cf", cert("ca.crt")])
+    dest = sink(tls=dict(ca_file=cert("ca.crt"), certificate=cert("client.crt"), private_key=cert("client.key")))
+    cfg = base_config(tmp_path, key, [dest], tls=dict(certificate=cert("server.crt"), private_key=cert("server.key"),
+                                                       ca_file=cert("ca.crt"), require_client_certificate=True))
+    gw = gs.Gateway(ns, cfg, str(tmp_path / "gateway.log"))
+    tls_client = ["+tls", cert("client.key"), cert("client.crt"), "+cf", cert("ca.crt")]
+    try:
+        gs.wait_for(lambda: gs.echo_ok(ns, GW_PORT, extra=tls_client)
+                    or gw.proc.poll() is not None, 30, "the gateway to listen")
+        assert gw.proc.poll() is None, open(tmp_path / "gateway.log").read()
+        r = gs.storescu(ns, GW_PORT, inputs, extra=tls_client)
+        assert r.returncode == 0, r.stderr
+        gs.wait_for(lambda: received_uids(scp.folder) == set(expected), 30, "delivery over TLS")
+        # Plain TCP, and TLS without a client certificate, are both turned away.
+        assert gs.storescu(ns, GW_PORT, inputs[:1]).returncode != 0
+        r = gs.storescu(ns, GW_PORT, inputs[:1], extra=["+tla", "+cf", cert("ca.crt")])
+        assert r.returncode != 0
+    finally:
+        gw.stop()
+        scp.stop()
+    assert sum(1 for e in gs.report_lines(str(tmp_path / "spool")) if e["event"] == "received") == 3
