@@ -174,9 +174,10 @@ void Gateway::Impl::process(const std::string& incoming) {
     FileOutcome o = deidentify_one(engines[d], incoming, opt);
     if (o.status == FileStatus::written) {
       // The rename and any new study/series folders must survive power loss too.
-      fs::path p(o.output);
-      for (fs::path dir = p.parent_path(); dir.string().size() >= opt.output_dir.size(); dir = dir.parent_path())
-        if (auto st = fsync_dir(dir.string()); !st) { log(st.error().reason); all_durable = false; break; }
+      if (auto st = spool.fsync_new_dirs(fs::path(o.output).parent_path().string(), opt.output_dir); !st) {
+        log(st.error().reason);
+        all_durable = false;
+      }
       touch_study(d, study_of(o.report.output_path), 0, 0, 1);
       emit(event("queued").s("instance", id).s("destination", dest.name).s("output", o.report.output_path));
       dests[d]->cv.notify_one();

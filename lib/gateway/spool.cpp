@@ -98,8 +98,25 @@ std::vector<std::string> Spool::pending_incoming() const {
 }
 
 Status Spool::finish_incoming(const std::string& path) {
+  // No fsync: if the removal is lost in a crash, the instance is processed again, giving the same
+  // outputs (already present) — a folder fsync per instance would cost more than that rare rerun.
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return io_error("cannot remove " + path);
-  return fsync_dir(root_ + "/incoming");
+  return Ok{};
+}
+
+Status Spool::fsync_new_dirs(const std::string& dir, const std::string& top) {
+  if (auto st = fsync_dir(dir); !st) return st;
+  for (fs::path d = fs::path(dir); d.string().size() > top.size(); d = d.parent_path()) {
+    {
+      std::lock_guard<std::mutex> lock(seen_->mutex);
+      if (seen_->dirs.count(d.string())) break;  // its entry in the parent is durable already
+    }
+    if (auto st = fsync_dir(d.parent_path().string()); !st) return st;
+    std::lock_guard<std::mutex> lock(seen_->mutex);
+    if (seen_->dirs.size() > 100000) seen_->dirs.clear();  // bounded; forgetting costs one fsync
+    seen_->dirs.insert(d.string());
+  }
+  return Ok{};
 }
 
 std::vector<std::string> Spool::queued(const std::string& dest, std::size_t limit) const {

@@ -10,6 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +27,10 @@ class Spool {
   std::string new_temp_path();                          // incoming/tmp/<unique>
   Result<std::string> commit_incoming(const std::string& temp);  // fsync, rename into incoming/, fsync folder
   std::vector<std::string> pending_incoming() const;    // in arrival order
-  Status finish_incoming(const std::string& path);      // unlink + fsync folder
+  Status finish_incoming(const std::string& path);      // unlink (a lost unlink only means a rerun)
+  // fsync `dir` and, the first time this process sees them, its parents up to `top`: a rename into
+  // an existing folder needs only that folder flushed, a new study/series folder its parent too.
+  Status fsync_new_dirs(const std::string& dir, const std::string& top);
 
   std::string queue_dir(const std::string& dest) const { return root_ + "/queue/" + dest; }
   std::string quarantine_dir(const std::string& dest) const { return root_ + "/quarantine/" + dest; }
@@ -43,6 +49,8 @@ class Spool {
 
  private:
   std::string root_;
+  struct Seen { std::mutex mutex; std::set<std::string> dirs; };
+  std::shared_ptr<Seen> seen_ = std::make_shared<Seen>();  // folders already made durable
 };
 
 // fsync a file, and a folder (so a rename or unlink in it survives power loss).
