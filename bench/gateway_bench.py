@@ -78,6 +78,26 @@ def peak_rss_kib(pid):
     return 0
 
 
+def fsync_cost_ms(folder, size=525000, n=40):
+    """What the durability promise costs on this disk: a new file of one CT image written and
+    fsync'd, then its folder fsync'd (the gateway does both before each C-STORE success)."""
+    data = os.urandom(size)
+    t_file = t_dir = 0.0
+    for i in range(n):
+        t0 = time.perf_counter()
+        with open(os.path.join(folder, f"fsync-probe-{i}"), "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        t1 = time.perf_counter()
+        fd = os.open(folder, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+        t_file += t1 - t0
+        t_dir += time.perf_counter() - t1
+    return round(t_file / n * 1000, 2), round(t_dir / n * 1000, 2)
+
+
 def inside(args):
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     work = tempfile.mkdtemp(prefix="gateway-bench-")
@@ -88,6 +108,7 @@ def inside(args):
         subprocess.run([EXE, "keygen", key], check=True, capture_output=True)
         ct = sorted(os.path.join(work, "ct", f) for f in os.listdir(os.path.join(work, "ct")))
         results = {"images": len(ct), "rounds": args.rounds, "direct": [], "gateway_1": [], "gateway_2": []}
+        results["fsync_file_ms"], results["fsync_folder_ms"] = fsync_cost_ms(work)
         for _ in range(args.rounds):
             recv = os.path.join(work, f"recv-{time.time_ns()}")
             scp = storescp(recv)
@@ -153,6 +174,9 @@ def main():
     for k, label in (("direct", "storescu -> storescp (TCP_NODELAY=1)"), ("gateway_1", "via gateway, 1 worker, 1 association"),
                      ("gateway_2", "via gateway, 2 workers, 2 associations")):
         print(f"| {label} | {best[k]:.1f} | {best[k] / best['direct']:.2f}x |")
+    print(f"\nfsync on this disk: {res['fsync_file_ms']} ms per new 525 KB file + {res['fsync_folder_ms']} ms per folder "
+          f"(the receive path pays both before each C-STORE success: at most "
+          f"{1000 / (res['fsync_file_ms'] + res['fsync_folder_ms']):.0f} images/s per association)")
     for k, v in res.items():
         if k.startswith("peak_rss"):
             print(f"\n{k}: {v / 1024:.1f} MiB")
