@@ -509,11 +509,12 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     scans.clean = impl_->pixels.clean_cover_pages;
     scans.identifiers_only = impl_->pixels.cover_text == pixel::PixelPolicy::CoverText::identifiers;
     scans.ocr_check = impl_->pixels.ocr_check;
+    scans.ocr_seconds = impl_->pixels.ocr_seconds;
     scans.detector = impl_->pixels.detector;
     auto media = media::api();
-    auto cleaned = !media      ? document::CleanedPdf{{}, media.error().reason, 0, false}
+    auto cleaned = !media      ? document::pdf_withheld(media.error().reason)
                    : pdf_input ? (*media)->clean_pdf(*pdf_input, ids, scans)
-                               : document::CleanedPdf{{}, "no Encapsulated Document to check", 0, false};
+                               : document::pdf_withheld("no Encapsulated Document to check");
     if (!cleaned.withhold_reason.empty()) {
       report.withheld = true;
       report.withhold_reason = cleaned.withhold_reason;

@@ -3,6 +3,7 @@
 #include "document/pdf_cleaner.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -22,12 +23,6 @@
 namespace dicomscrub::document {
 
 namespace {
-
-CleanedPdf refuse(std::string why) {
-  CleanedPdf c;
-  c.withhold_reason = std::move(why);
-  return c;
-}
 
 // poppler reports a document's faults on stderr, naming its fonts and objects: not ours to print
 // (the reason a document is refused is ours), so its messages go nowhere. Set once per process.
@@ -91,7 +86,8 @@ std::string render_pages(Bytes input, const ScanPolicy& policy, const PageUse& u
 }
 
 // A scan: every page rendered, cleaned as a cover page, wrapped again by qpdf.
-CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy& policy) {
+using Clock = std::chrono::steady_clock;
+CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy& policy, Clock::time_point deadline) {
   std::vector<PageImage> pages;
   std::string why = render_pages(input, policy, [&](int n, pixel::Decoded& d, double width_pt, double height_pt) -> std::string {
     pixel::FrameText how;  // the cover-page policy, as for images
@@ -100,15 +96,17 @@ CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy
     how.read_back = policy.ocr_check;
     how.planes_of = [&] { return pixel::planes(d, 0); };
     how.detector = policy.detector;
+    how.deadline = deadline;
+    how.limit_seconds = policy.ocr_seconds;
     auto text = pixel::clean_frame_text(d, 0, how, ids, &pixel::read_lines);
     if (!text) return fmt::format("scanned PDF page {}: {}", n, text.error().reason);
     if (text->legible) return fmt::format("scanned PDF page {}: an identifier is still legible after cleaning", n);
     pages.push_back(PageImage{int(d.layout.cols), int(d.layout.rows), width_pt, height_pt, std::move(d.data)});
     return {};
   });
-  if (!why.empty()) return refuse(std::move(why));
+  if (!why.empty()) return pdf_withheld(std::move(why));
   QpdfRewrite wrapped = qpdf_from_images(pages);
-  if (!wrapped.refusal.empty()) return refuse(std::move(wrapped.refusal));
+  if (!wrapped.refusal.empty()) return pdf_withheld(std::move(wrapped.refusal));
   CleanedPdf c;
   c.bytes = std::move(wrapped.bytes);
   if (c.bytes.size() % 2) c.bytes.push_back(0);
@@ -120,13 +118,15 @@ CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy
 // The pages of a document edited in place, rendered and read by OCR: what they show, not what
 // their text layer says (a font whose ToUnicode lies, a name drawn as outlines). Empty when no
 // page shows an identifier; else why not, naming the first such page.
-std::string legible_identifier(Bytes pdf, const deid::Identifiers& ids, const ScanPolicy& policy) {
+std::string legible_identifier(Bytes pdf, const deid::Identifiers& ids, const ScanPolicy& policy, Clock::time_point deadline) {
   std::string found;
   std::string why = render_pages(pdf, policy, [&](int n, pixel::Decoded& d, double, double) -> std::string {
     pixel::FrameText how;
     how.read_back = true;
     how.planes_of = [&] { return pixel::planes(d, 0); };
     how.detector = policy.detector;
+    how.deadline = deadline;
+    how.limit_seconds = policy.ocr_seconds;
     auto text = pixel::clean_frame_text(d, 0, how, ids, &pixel::read_lines);
     if (!text) return fmt::format("PDF page {} could not be read back: {}", n, text.error().reason);
     if (text->legible) found = fmt::format("page {} shows an identifier its text does not spell", n);
@@ -165,21 +165,23 @@ std::vector<TextSpan> identifying_spans(const std::string& utf8, const deid::Ide
 }
 
 CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids, const ScanPolicy& scans) {
-  if (input.size() > (std::size_t(1) << 30)) return refuse("encapsulated PDF over 1 GiB");
+  if (input.size() > (std::size_t(1) << 30)) return pdf_withheld("encapsulated PDF over 1 GiB");
   const SpanFinder find = [&ids](const std::string& text) { return identifying_spans(text, ids); };
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(scans.ocr_seconds));
   QpdfRewrite rewritten = qpdf_rewrite(input.data(), input.size(), find);
   if (rewritten.render) {
-    if (!scans.clean) return refuse(rewritten.refusal + ": the policy withholds documents that must be rendered");
-    CleanedPdf c = rasterize(input, ids, scans);
+    if (!scans.clean) return pdf_withheld(rewritten.refusal + ": the policy withholds documents that must be rendered");
+    CleanedPdf c = rasterize(input, ids, scans, deadline);
     c.render_reason = rewritten.refusal;
     return c;
   }
-  if (!rewritten.refusal.empty()) return refuse(std::move(rewritten.refusal));
+  if (!rewritten.refusal.empty()) return pdf_withheld(std::move(rewritten.refusal));
   std::vector<std::uint8_t> out = std::move(rewritten.bytes);
   // Read back twice: poppler's text of every page (what a reader extracts), and our own walk of
   // every content stream and string (what poppler skips: hidden layers, unused forms).
   auto texts = page_texts(out);
-  if (!texts) return refuse("encapsulated PDF could not be read back after cleaning");
+  if (!texts) return pdf_withheld("encapsulated PDF could not be read back after cleaning");
   // poppler splits kerned or letter-spaced words: its text is read again without the spaces.
   std::size_t named_page = 0;
   for (std::size_t i = 0; i < texts->size() && !named_page; ++i) {
@@ -188,19 +190,19 @@ CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids, const ScanPolicy
     if (!find((*texts)[i]).empty() || !find(tight).empty()) named_page = i + 1;
   }
   QpdfTextCheck own = qpdf_text_check(out.data(), out.size(), find);
-  if (!own.refusal.empty()) return refuse(std::move(own.refusal));
+  if (!own.refusal.empty()) return pdf_withheld(std::move(own.refusal));
   if (named_page || own.findings) {
     const std::string why = named_page ? fmt::format("page {} still names the patient after its text was edited", named_page)
                                        : std::string("identifying text remains after editing");
-    if (!scans.clean) return refuse("encapsulated PDF " + why + ": the policy withholds documents that must be rendered");
-    CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans);
+    if (!scans.clean) return pdf_withheld("encapsulated PDF " + why + ": the policy withholds documents that must be rendered");
+    CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans, deadline);
     c.render_reason = why;
     return c;
   }
   if (scans.ocr_check) {
-    if (std::string why = legible_identifier(Bytes(out.data(), out.size()), ids, scans); !why.empty()) {
-      if (!scans.clean) return refuse("encapsulated PDF " + why + ": the policy withholds documents that must be rendered");
-      CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans);
+    if (std::string why = legible_identifier(Bytes(out.data(), out.size()), ids, scans, deadline); !why.empty()) {
+      if (!scans.clean) return pdf_withheld("encapsulated PDF " + why + ": the policy withholds documents that must be rendered");
+      CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans, deadline);
       c.render_reason = why;
       return c;
     }

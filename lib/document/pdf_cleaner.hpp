@@ -30,6 +30,12 @@ struct CleanedPdf {
   std::string render_reason;        // why a document that is not a scan was rasterized
 };
 
+inline CleanedPdf pdf_withheld(std::string why) {
+  CleanedPdf c;
+  c.withhold_reason = std::move(why);
+  return c;
+}
+
 // How scanned documents are handled: the cover-page policy of lib/pixel.
 struct ScanPolicy {
   bool clean = true;                // false: documents with page images are withheld
@@ -38,6 +44,7 @@ struct ScanPolicy {
   pixel::DetectorSettings detector;
   double dpi = 150;
   int max_pages = 100;
+  double ocr_seconds = 120;         // OCR time per document (read-backs included); past it: withheld
 };
 
 // THE one question the PDF code asks of the PHI detector: where in this text is an identifier.
