@@ -404,6 +404,15 @@ void clean_strings(QPDFObjectHandle h, const SpanFinder& find, bool edit, PageTe
   };
   if (h.isStream()) h = h.getDict();
   if (h.isDictionary()) {
+    // Attachments and scripts anywhere (associated files, actions): not ours to vouch for.
+    QPDFObjectHandle type = h.getKey("/Type");
+    if (h.hasKey("/EF") || h.hasKey("/JS") || h.hasKey("/RichMediaContent") || (type.isName() && type.getName() == "/EmbeddedFile"))
+      report.attachments_or_scripts = true;
+    // XMP and application data may hang off any object (fonts, images, forms), not only pages.
+    if (edit)
+      for (const char* k : {"/Metadata", "/PieceInfo"}) h.removeKey(k);
+  }
+  if (h.isDictionary()) {
     for (const auto& k : h.getKeys()) visit(h.getKey(k), [&](QPDFObjectHandle v) { h.replaceKey(k, v); });
   } else if (h.isArray()) {
     const int n = h.getArrayNItems();

@@ -82,6 +82,8 @@ QpdfTextCheck qpdf_text_check(const std::uint8_t* data, std::size_t size, const 
     PageTextReport text = clean_document_text(pdf, find, false);
     c.findings = text.findings;
     if (!text.unmapped_pages.empty()) c.refusal = "the cleaned PDF's text could not be read back";
+    // Only what the cleaned document still reaches is in it: scripts of removed annotations are gone.
+    if (text.attachments_or_scripts) c.refusal = "encapsulated PDF has attachments or scripts";
   } catch (const std::exception& ex) {
     c.refusal = std::string("the cleaned PDF could not be parsed again: ") + ex.what();
   }

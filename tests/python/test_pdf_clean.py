@@ -183,3 +183,23 @@ def test_page_that_shows_a_name_its_text_does_not_spell_is_rendered(tmp_path, ke
     assert "QUIXOTE" not in text and "ZEBULON" not in text
     p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf, "again.dcm"), name="held", extra=("--cover-pages", "withhold"))
     assert rec["status"] == "withheld" and "shows an identifier" in rec["reason"]
+
+
+def test_metadata_on_any_object_goes_and_associated_files_are_withheld(tmp_path, key):
+    """XMP can hang off a font or a form, not only the catalog and pages: removed wherever it is. An
+    embedded file reached through /AF (PDF 2.0 associated files), not the attachments name tree,
+    is still an attachment: withheld."""
+    xmp = '<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>QUIXOTE ZEBULON</dc:creator></x:xmpmeta>'
+    pdf = pdf_samples.page_pdf("BT /F2 12 Tf 72 700 Td (Findings) Tj ET\n", resources="/Font << /F1 4 0 R /F2 5 0 R >>",
+                               extra=["<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Metadata 6 0 R >>",
+                                      ("/Type /Metadata /Subtype /XML", xmp)])
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    assert rec["status"] == "written", rec["reason"]
+    streams = decoded_streams(pydicom.dcmread(rec["output"]).EncapsulatedDocument, tmp_path)
+    assert b"xmpmeta" not in streams and b"QUIXOTE" not in streams.upper()
+    attached = pdf_samples.page_pdf("BT /F1 12 Tf 72 700 Td (Findings) Tj ET\n",
+                                    extra=["<< /Type /Filespec /F (notes.txt) /EF << /F 6 0 R >> >>",
+                                           ("/Type /EmbeddedFile", "QUIXOTE ZEBULON 88123456")],
+                                    catalog_extra="/AF [5 0 R]")
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, attached, "attached.dcm"), name="att")
+    assert rec["status"] == "withheld" and "attachments" in rec["reason"], rec
