@@ -210,6 +210,14 @@ bool read_to_unicode(QPDFObjectHandle stream, std::map<std::uint32_t, std::strin
 
 double number_or(QPDFObjectHandle h, double otherwise) { return h.isNumber() ? h.getNumericValue() : otherwise; }
 
+// A character code from an untrusted number: in range before it is converted (a double outside
+// the target type is undefined behaviour); otherwise `bad`.
+std::uint32_t code_from(QPDFObjectHandle h, bool& bad) {
+  const double v = h.isNumber() ? h.getNumericValue() : -1;
+  if (!(v >= 0 && v <= 0xFFFFFF)) { bad = true; return 0; }
+  return std::uint32_t(v);
+}
+
 }  // namespace
 
 PdfFont read_font(QPDFObjectHandle font) {
@@ -233,14 +241,16 @@ PdfFont read_font(QPDFObjectHandle font) {
         std::vector<QPDFObjectHandle> items = w.getArrayAsVector();
         for (std::size_t i = 0; i + 1 < items.size() && f.widths.size() < kMaxEntries;) {
           if (!items[i].isNumber()) return f;
-          auto first = std::uint32_t(items[i].getNumericValue());
+          bool bad = false;
+          const std::uint32_t first = code_from(items[i], bad);
+          if (bad) return f;
           if (items[i + 1].isArray()) {
             std::uint32_t c = first;
             for (auto& x : items[i + 1].getArrayAsVector()) f.widths[c++] = number_or(x, f.default_width);
             i += 2;
           } else if (i + 2 < items.size() && items[i + 1].isNumber()) {
-            auto last = std::uint32_t(items[i + 1].getNumericValue());
-            if (last < first || last - first >= kMaxRange) return f;
+            const std::uint32_t last = code_from(items[i + 1], bad);
+            if (bad || last < first || last - first >= kMaxRange) return f;
             for (std::uint32_t c = first; c <= last; ++c) f.widths[c] = number_or(items[i + 2], f.default_width);
             i += 3;
           } else {
@@ -259,7 +269,9 @@ PdfFont read_font(QPDFObjectHandle font) {
     if (descriptor.isDictionary()) f.default_width = number_or(descriptor.getKey("/MissingWidth"), f.default_width);
     QPDFObjectHandle first = font.getKey("/FirstChar"), widths = font.getKey("/Widths");
     if (first.isNumber() && widths.isArray()) {
-      auto c = std::uint32_t(first.getNumericValue());
+      bool bad = false;
+      std::uint32_t c = code_from(first, bad);
+      if (bad) return f;
       for (auto& x : widths.getArrayAsVector()) {
         if (c > 255) break;
         f.widths[c++] = number_or(x, f.default_width);
