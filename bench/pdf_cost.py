@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What happens to each generated PDF that names someone, and what it costs: cleaned in place
-(glyphs removed), rendered (cleaned as a cover page) or withheld; seconds per instance (median of
+(glyphs removed), rendered (some pages cleaned as cover pages) or withheld; seconds per instance (median of
 rounds, one CLI process per instance, OCR read-back on and off). Markdown on stdout, JSON in
 bench/out/pdf_cost.json.
 
@@ -26,7 +26,8 @@ from test_pdf import pdf_instance  # noqa: E402
 
 EXE = os.path.join(ROOT, "build", "cli", "dicomscrub")
 SAMPLES = dict(pdf_samples.CASES, type3_font=pdf_samples.type3_font, split_across_form=pdf_samples.split_across_form,
-               image_in_form=pdf_samples.image_in_form, lying_to_unicode=pdf_samples.lying_to_unicode)
+               image_in_form=pdf_samples.image_in_form, lying_to_unicode=pdf_samples.lying_to_unicode,
+               letterhead_and_text=pdf_samples.letterhead_and_text)
 
 
 def run_one(path, key, out, extra):
@@ -38,10 +39,10 @@ def run_one(path, key, out, extra):
     rec = json.loads(audit.read_text().splitlines()[0])
     if rec["status"] != "written":
         outcome = "withheld"
-    elif "identifying glyph" in (rec.get("pixels") or ""):
-        outcome = "in place"
-    else:
+    elif "scanned PDF" in (rec.get("pixels") or ""):
         outcome = "rendered"
+    else:
+        outcome = "in place"
     glyphs = re.search(r"(\d+) identifying glyph", rec.get("pixels") or "")
     return outcome, int(glyphs.group(1)) if glyphs else 0, seconds
 

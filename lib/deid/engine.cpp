@@ -523,8 +523,9 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     ds.set(Tag(0x0042, 0x0011), vrs::OB, std::move(cleaned.bytes));
     report.tag_actions["(0042,0011)"] = "clean";
     report.pixel_action = cleaned.rasterized
-        ? fmt::format("scanned PDF: {} page(s) rendered, text blanked as on cover pages, re-wrapped as page images{}", cleaned.pages,
-                      cleaned.render_reason.empty() ? "" : " (" + cleaned.render_reason + ")")
+        ? fmt::format("scanned PDF: {} of {} page(s) rendered, text blanked as on cover pages, re-wrapped as page images ({}); "
+                      "{} identifying glyph(s) and {} string(s) removed from the others", cleaned.pages_rendered, cleaned.pages,
+                      cleaned.render_reason, cleaned.glyphs_removed, cleaned.strings_emptied)
         : fmt::format("encapsulated PDF: {} page(s) checked for identifiers; {} identifying glyph(s) and {} string(s) removed; "
                       "metadata, annotations and scripts removed", cleaned.pages, cleaned.glyphs_removed, cleaned.strings_emptied);
   }

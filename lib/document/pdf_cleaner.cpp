@@ -7,6 +7,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 #include <poppler/cpp/poppler-document.h>
@@ -52,16 +53,18 @@ std::optional<std::vector<std::string>> page_texts(const std::vector<std::uint8_
 // Every page rendered by poppler as 8-bit RGB at the policy's resolution, handed to `use` with
 // its size in points; the first refusal (of rendering or of `use`) stops and is returned.
 using PageUse = std::function<std::string(int page, pixel::Decoded& rgb, double width_pt, double height_pt)>;
-std::string render_pages(Bytes input, const ScanPolicy& policy, const PageUse& use) {
+std::string render_pages(Bytes input, const ScanPolicy& policy, const PageUse& use, const std::set<std::size_t>* only = nullptr) {
   quiet_poppler();
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(reinterpret_cast<const char*>(input.data()), int(input.size())));
   if (!doc || doc->is_locked()) return "encapsulated PDF could not be rendered";
-  if (doc->pages() > policy.max_pages) return fmt::format("PDF of {} pages to render (over {})", doc->pages(), policy.max_pages);
+  const int count = only ? int(only->size()) : doc->pages();
+  if (count > policy.max_pages) return fmt::format("PDF of {} pages to render (over {})", count, policy.max_pages);
   poppler::page_renderer renderer;
   renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
   renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
   renderer.set_image_format(poppler::image::format_argb32);
   for (int i = 0; i < doc->pages(); ++i) {
+    if (only && !only->count(std::size_t(i) + 1)) continue;
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     if (!page) return fmt::format("PDF page {} could not be rendered", i + 1);
     const poppler::rectf box = page->page_rect();
@@ -85,11 +88,13 @@ std::string render_pages(Bytes input, const ScanPolicy& policy, const PageUse& u
   return {};
 }
 
-// A scan: every page rendered, cleaned as a cover page, wrapped again by qpdf.
+// The numbered pages rendered, cleaned as cover pages (read back by OCR when the policy says) and
+// put back in place of the originals as image-only pages. Empty on success, else why not.
 using Clock = std::chrono::steady_clock;
-CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy& policy, Clock::time_point deadline) {
-  std::vector<PageImage> pages;
-  std::string why = render_pages(input, policy, [&](int n, pixel::Decoded& d, double width_pt, double height_pt) -> std::string {
+std::string render_into(std::vector<std::uint8_t>& pdf, const std::set<std::size_t>& numbers, const deid::Identifiers& ids,
+                        const ScanPolicy& policy, Clock::time_point deadline) {
+  std::vector<std::pair<std::size_t, PageImage>> pages;
+  std::string why = render_pages(Bytes(pdf.data(), pdf.size()), policy, [&](int n, pixel::Decoded& d, double width_pt, double height_pt) -> std::string {
     pixel::FrameText how;  // the cover-page policy, as for images
     how.blank_all = !policy.identifiers_only;
     how.blank_identifying = policy.identifiers_only;
@@ -101,26 +106,30 @@ CleanedPdf rasterize(Bytes input, const deid::Identifiers& ids, const ScanPolicy
     auto text = pixel::clean_frame_text(d, 0, how, ids, &pixel::read_lines);
     if (!text) return fmt::format("scanned PDF page {}: {}", n, text.error().reason);
     if (text->legible) return fmt::format("scanned PDF page {}: an identifier is still legible after cleaning", n);
-    pages.push_back(PageImage{int(d.layout.cols), int(d.layout.rows), width_pt, height_pt, std::move(d.data)});
+    pages.emplace_back(std::size_t(n), PageImage{int(d.layout.cols), int(d.layout.rows), width_pt, height_pt, std::move(d.data)});
     return {};
-  });
-  if (!why.empty()) return pdf_withheld(std::move(why));
-  QpdfRewrite wrapped = qpdf_from_images(pages);
-  if (!wrapped.refusal.empty()) return pdf_withheld(std::move(wrapped.refusal));
-  CleanedPdf c;
-  c.bytes = std::move(wrapped.bytes);
-  if (c.bytes.size() % 2) c.bytes.push_back(0);
-  c.pages = wrapped.pages;
-  c.rasterized = true;
-  return c;
+  }, &numbers);
+  if (!why.empty()) return why;
+  QpdfRewrite replaced = qpdf_replace_pages(pdf.data(), pdf.size(), pages);
+  if (!replaced.refusal.empty()) return replaced.refusal;
+  pdf = std::move(replaced.bytes);
+  return {};
 }
 
 // The pages of a document edited in place, rendered and read by OCR: what they show, not what
-// their text layer says (a font whose ToUnicode lies, a name drawn as outlines). Empty when no
-// page shows an identifier; else why not, naming the first such page.
-std::string legible_identifier(Bytes pdf, const deid::Identifiers& ids, const ScanPolicy& policy, Clock::time_point deadline) {
-  std::string found;
-  std::string why = render_pages(pdf, policy, [&](int n, pixel::Decoded& d, double, double) -> std::string {
+// their text layer says (a font whose ToUnicode lies, a name drawn as outlines). Pages already
+// rendered were read when they were cleaned. Adds the pages that show an identifier to `found`.
+std::string legible_pages(Bytes pdf, const std::set<std::size_t>& skip, const deid::Identifiers& ids, const ScanPolicy& policy,
+                          Clock::time_point deadline, std::set<std::size_t>& found) {
+  quiet_poppler();
+  std::set<std::size_t> todo;
+  {
+    std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(reinterpret_cast<const char*>(pdf.data()), int(pdf.size())));
+    if (!doc || doc->is_locked()) return "encapsulated PDF could not be rendered";
+    for (int i = 1; i <= doc->pages(); ++i) if (!skip.count(std::size_t(i))) todo.insert(std::size_t(i));
+  }
+  if (todo.empty()) return {};
+  return render_pages(pdf, policy, [&](int n, pixel::Decoded& d, double, double) -> std::string {
     pixel::FrameText how;
     how.read_back = true;
     how.planes_of = [&] { return pixel::planes(d, 0); };
@@ -129,10 +138,9 @@ std::string legible_identifier(Bytes pdf, const deid::Identifiers& ids, const Sc
     how.limit_seconds = policy.ocr_seconds;
     auto text = pixel::clean_frame_text(d, 0, how, ids, &pixel::read_lines);
     if (!text) return fmt::format("PDF page {} could not be read back: {}", n, text.error().reason);
-    if (text->legible) found = fmt::format("page {} shows an identifier its text does not spell", n);
-    return found;
-  });
-  return why;
+    if (text->legible) found.insert(std::size_t(n));
+    return {};
+  }, &todo);
 }
 
 }  // namespace
@@ -170,47 +178,54 @@ CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids, const ScanPolicy
   const Clock::time_point deadline =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(scans.ocr_seconds));
   QpdfRewrite rewritten = qpdf_rewrite(input.data(), input.size(), find);
-  if (rewritten.render) {
-    if (!scans.clean) return pdf_withheld(rewritten.refusal + ": the policy withholds documents that must be rendered");
-    CleanedPdf c = rasterize(input, ids, scans, deadline);
-    c.render_reason = rewritten.refusal;
-    return c;
-  }
   if (!rewritten.refusal.empty()) return pdf_withheld(std::move(rewritten.refusal));
   std::vector<std::uint8_t> out = std::move(rewritten.bytes);
-  // Read back twice: poppler's text of every page (what a reader extracts), and our own walk of
-  // every content stream and string (what poppler skips: hidden layers, unused forms).
-  auto texts = page_texts(out);
-  if (!texts) return pdf_withheld("encapsulated PDF could not be read back after cleaning");
-  // poppler splits kerned or letter-spaced words: its text is read again without the spaces.
-  std::size_t named_page = 0;
-  for (std::size_t i = 0; i < texts->size() && !named_page; ++i) {
-    std::string tight = (*texts)[i];
-    tight.erase(std::remove(tight.begin(), tight.end(), ' '), tight.end());
-    if (!find((*texts)[i]).empty() || !find(tight).empty()) named_page = i + 1;
-  }
-  QpdfTextCheck own = qpdf_text_check(out.data(), out.size(), find);
-  if (!own.refusal.empty()) return pdf_withheld(std::move(own.refusal));
-  if (named_page || own.findings) {
-    const std::string why = named_page ? fmt::format("page {} still names the patient after its text was edited", named_page)
-                                       : std::string("identifying text remains after editing");
-    if (!scans.clean) return pdf_withheld("encapsulated PDF " + why + ": the policy withholds documents that must be rendered");
-    CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans, deadline);
-    c.render_reason = why;
-    return c;
-  }
-  if (scans.ocr_check) {
-    if (std::string why = legible_identifier(Bytes(out.data(), out.size()), ids, scans, deadline); !why.empty()) {
-      if (!scans.clean) return pdf_withheld("encapsulated PDF " + why + ": the policy withholds documents that must be rendered");
-      CleanedPdf c = rasterize(Bytes(out.data(), out.size()), ids, scans, deadline);
-      c.render_reason = why;
-      return c;
+  std::set<std::size_t> todo(rewritten.render_pages.begin(), rewritten.render_pages.end()), rendered;
+  std::string why = rewritten.render_reason;
+  // Pages that must be rendered are; then everything is read back. A page still naming someone is
+  // rendered in a second round; after that, a finding withholds.
+  for (int round = 0;; ++round) {
+    if (!todo.empty()) {
+      if (!scans.clean) return pdf_withheld(why + ": the policy withholds documents that must be rendered");
+      if (std::string fail = render_into(out, todo, ids, scans, deadline); !fail.empty()) return pdf_withheld(std::move(fail));
+      rendered.insert(todo.begin(), todo.end());
+      todo.clear();
     }
+    // Read back: poppler's text of every page (what a reader extracts; again without its spaces,
+    // which split kerned words), our own walk of every content stream and string (what poppler
+    // skips: hidden layers, unused forms), and OCR of the rendered pages (what the page shows).
+    auto texts = page_texts(out);
+    if (!texts) return pdf_withheld("encapsulated PDF could not be read back after cleaning");
+    std::set<std::size_t> named;
+    for (std::size_t i = 0; i < texts->size(); ++i) {
+      std::string tight = (*texts)[i];
+      tight.erase(std::remove(tight.begin(), tight.end(), ' '), tight.end());
+      if (!find((*texts)[i]).empty() || !find(tight).empty()) named.insert(i + 1);
+    }
+    QpdfTextCheck own = qpdf_text_check(out.data(), out.size(), find);
+    if (!own.refusal.empty()) return pdf_withheld(std::move(own.refusal));
+    named.insert(own.finding_pages.begin(), own.finding_pages.end());
+    if (own.findings && own.finding_pages.empty())
+      for (std::size_t i = 1; i <= texts->size(); ++i) named.insert(i);
+    std::string read_back = named.empty() ? "" : fmt::format("page {} still names the patient after its text was edited", *named.begin());
+    if (named.empty() && scans.ocr_check) {
+      if (std::string fail = legible_pages(Bytes(out.data(), out.size()), rendered, ids, scans, deadline, named); !fail.empty())
+        return pdf_withheld(std::move(fail));
+      if (!named.empty()) read_back = fmt::format("page {} shows an identifier its text does not spell", *named.begin());
+    }
+    if (named.empty()) break;
+    if (round > 0) return pdf_withheld("encapsulated PDF " + read_back + ", and again after it was rendered");
+    todo = std::move(named);
+    why = "encapsulated PDF " + read_back;
+    if (rewritten.render_reason.empty()) rewritten.render_reason = why;
   }
   if (out.size() % 2) out.push_back(0);  // OB values have even length; PDF readers ignore trailing bytes
   CleanedPdf c;
   c.bytes = std::move(out);
   c.pages = rewritten.pages;
+  c.pages_rendered = rendered.size();
+  c.rasterized = !rendered.empty();
+  c.render_reason = rewritten.render_reason;
   c.glyphs_removed = rewritten.glyphs_removed;
   c.strings_emptied = rewritten.strings_emptied;
   return c;

@@ -24,10 +24,11 @@ struct CleanedPdf {
   std::vector<std::uint8_t> bytes;  // empty when withheld
   std::string withhold_reason;      // never a value from the document
   std::size_t pages = 0;
-  bool rasterized = false;          // a scan, re-wrapped as cleaned page images
+  bool rasterized = false;          // some pages rendered and cleaned as cover pages (a scan, ...)
+  std::size_t pages_rendered = 0;
   std::size_t glyphs_removed = 0;   // identifying glyphs taken out of the page content
   std::size_t strings_emptied = 0;  // identifying strings emptied (layer names, /ActualText, ...)
-  std::string render_reason;        // why a document that is not a scan was rasterized
+  std::string render_reason;        // why the first page was rendered
 };
 
 inline CleanedPdf pdf_withheld(std::string why) {

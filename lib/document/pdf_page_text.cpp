@@ -430,6 +430,7 @@ PageTextReport clean_document_text(QPDF& pdf, const SpanFinder& find, bool edit)
   for (auto& page : QPDFPageDocumentHelper(pdf).getAllPages()) {
     ++page_number;
     bool mapped = true;
+    const std::size_t findings_before = report.findings;
     walker.saw_image = false;
     try {
       Pl_Buffer buffer("page contents");
@@ -459,6 +460,7 @@ PageTextReport clean_document_text(QPDF& pdf, const SpanFinder& find, bool edit)
     walker.nested.clear();
     if (!mapped) report.unmapped_pages.push_back(page_number);
     if (walker.saw_image) report.image_pages.push_back(page_number);
+    if (report.findings > findings_before) report.finding_pages.push_back(page_number);
   }
   for (QPDFObjectHandle& h : pdf.getAllObjects()) {
     if (h.isString()) {  // an indirect string object

@@ -24,7 +24,8 @@ struct PageTextReport {
   std::size_t strings_emptied = 0;
   std::vector<std::size_t> unmapped_pages;  // 1-based: glyphs whose text we cannot tell (Type3, no map)
   bool attachments_or_scripts = false;      // an embedded file or a script anywhere in the objects
-  std::vector<std::size_t> image_pages;     // 1-based: images drawn, by the page or any form or pattern in it
+  std::vector<std::size_t> image_pages;
+  std::vector<std::size_t> finding_pages;   // 1-based: pages whose streams hold identifying text     // 1-based: images drawn, by the page or any form or pattern in it
 };
 
 // edit = false only looks (the read-back of a cleaned document).

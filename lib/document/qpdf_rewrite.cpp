@@ -1,6 +1,7 @@
 // lib/document/qpdf_rewrite.cpp — qpdf rewrites the document (see qpdf_rewrite.hpp). C++17.
 #include "document/qpdf_rewrite.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -15,10 +16,9 @@
 namespace dicomscrub::document {
 
 namespace {
-QpdfRewrite refuse(std::string why, bool render = false) {
+QpdfRewrite refuse(std::string why) {
   QpdfRewrite r;
   r.refusal = std::move(why);
-  r.render = render;
   return r;
 }
 // The whole document in memory, with an /ID computed from its content so reruns are identical.
@@ -35,6 +35,26 @@ std::vector<std::uint8_t> write_deterministic(QPDF& pdf) {
 void open_pdf(QPDF& pdf, const char* what, const std::uint8_t* data, std::size_t size) {
   pdf.setSuppressWarnings(true);
   pdf.processMemoryFile(what, reinterpret_cast<const char*>(data), size);
+}
+
+// A page holding nothing but this image, drawn over the whole page.
+QPDFPageObjectHelper image_page(QPDF& pdf, const PageImage& p) {
+  QPDFObjectHandle image = pdf.newStream(std::string(p.rgb.begin(), p.rgb.end()));
+  QPDFObjectHandle dict = image.getDict();
+  dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
+  dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Image"));
+  dict.replaceKey("/Width", QPDFObjectHandle::newInteger(p.width));
+  dict.replaceKey("/Height", QPDFObjectHandle::newInteger(p.height));
+  dict.replaceKey("/ColorSpace", QPDFObjectHandle::newName("/DeviceRGB"));
+  dict.replaceKey("/BitsPerComponent", QPDFObjectHandle::newInteger(8));
+  char content[128];
+  std::snprintf(content, sizeof content, "q %.3f 0 0 %.3f 0 0 cm /Im0 Do Q", p.width_pt, p.height_pt);
+  QPDFObjectHandle page = pdf.makeIndirectObject(QPDFObjectHandle::parse(
+      "<< /Type /Page /MediaBox [0 0 " + std::to_string(p.width_pt) + " " + std::to_string(p.height_pt) +
+      "] /Resources << /XObject << >> >> >>"));
+  page.getKey("/Resources").getKey("/XObject").replaceKey("/Im0", image);
+  page.replaceKey("/Contents", pdf.newStream(content));
+  return QPDFPageObjectHelper(page);
 }
 
 }  // namespace
@@ -60,11 +80,16 @@ QpdfRewrite qpdf_rewrite(const std::uint8_t* data, std::size_t size, const SpanF
       for (const char* k : {"/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb"}) h.removeKey(k);
     }
     PageTextReport text = clean_document_text(pdf, find, true);
-    if (!text.image_pages.empty())  // images inside forms and patterns count: their pixels are not read here
-      return refuse("encapsulated PDF page " + std::to_string(text.image_pages.front()) + " holds images (a scan?)", true);
-    if (!text.unmapped_pages.empty())
-      return refuse("encapsulated PDF page " + std::to_string(text.unmapped_pages.front()) +
-                        " draws text we cannot map to characters (Type3 or unknown font encoding)", true);
+    // Images inside forms and patterns count: their pixels are not read here.
+    if (!text.image_pages.empty())
+      r.render_reason = "encapsulated PDF page " + std::to_string(text.image_pages.front()) + " holds images (a scan?)";
+    else if (!text.unmapped_pages.empty())
+      r.render_reason = "encapsulated PDF page " + std::to_string(text.unmapped_pages.front()) +
+                        " draws text we cannot map to characters (Type3 or unknown font encoding)";
+    r.render_pages = text.image_pages;
+    r.render_pages.insert(r.render_pages.end(), text.unmapped_pages.begin(), text.unmapped_pages.end());
+    std::sort(r.render_pages.begin(), r.render_pages.end());
+    r.render_pages.erase(std::unique(r.render_pages.begin(), r.render_pages.end()), r.render_pages.end());
     r.glyphs_removed = text.glyphs_removed;
     r.strings_emptied = text.strings_emptied;
     r.bytes = write_deterministic(pdf);
@@ -81,6 +106,7 @@ QpdfTextCheck qpdf_text_check(const std::uint8_t* data, std::size_t size, const 
     open_pdf(pdf, "cleaned document", data, size);
     PageTextReport text = clean_document_text(pdf, find, false);
     c.findings = text.findings;
+    c.finding_pages = text.finding_pages;
     if (!text.unmapped_pages.empty()) c.refusal = "the cleaned PDF's text could not be read back";
     // Only what the cleaned document still reaches is in it: scripts of removed annotations are gone.
     if (text.attachments_or_scripts) c.refusal = "encapsulated PDF has attachments or scripts";
@@ -97,28 +123,35 @@ QpdfRewrite qpdf_from_images(const std::vector<PageImage>& pages) {
     pdf.emptyPDF();
     QPDFPageDocumentHelper doc(pdf);
     for (const PageImage& p : pages) {
-      QPDFObjectHandle image = pdf.newStream(std::string(p.rgb.begin(), p.rgb.end()));
-      QPDFObjectHandle dict = image.getDict();
-      dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
-      dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Image"));
-      dict.replaceKey("/Width", QPDFObjectHandle::newInteger(p.width));
-      dict.replaceKey("/Height", QPDFObjectHandle::newInteger(p.height));
-      dict.replaceKey("/ColorSpace", QPDFObjectHandle::newName("/DeviceRGB"));
-      dict.replaceKey("/BitsPerComponent", QPDFObjectHandle::newInteger(8));
-      char content[128];
-      std::snprintf(content, sizeof content, "q %.3f 0 0 %.3f 0 0 cm /Im0 Do Q", p.width_pt, p.height_pt);
-      QPDFObjectHandle page = pdf.makeIndirectObject(QPDFObjectHandle::parse(
-          "<< /Type /Page /MediaBox [0 0 " + std::to_string(p.width_pt) + " " + std::to_string(p.height_pt) +
-          "] /Resources << /XObject << >> >> >>"));
-      page.getKey("/Resources").getKey("/XObject").replaceKey("/Im0", image);
-      page.replaceKey("/Contents", pdf.newStream(content));
-      doc.addPage(QPDFPageObjectHelper(page), false);
+      doc.addPage(image_page(pdf, p), false);
       ++r.pages;
     }
     r.bytes = write_deterministic(pdf);
   } catch (const std::exception& ex) {
     r = QpdfRewrite{};
     r.refusal = std::string("the cleaned pages could not be written as a PDF: ") + ex.what();
+  }
+  return r;
+}
+
+QpdfRewrite qpdf_replace_pages(const std::uint8_t* data, std::size_t size, const std::vector<std::pair<std::size_t, PageImage>>& pages) {
+  QpdfRewrite r;
+  try {
+    QPDF pdf;
+    open_pdf(pdf, "cleaned document", data, size);
+    QPDFPageDocumentHelper doc(pdf);
+    std::vector<QPDFPageObjectHelper> all = doc.getAllPages();
+    for (const auto& [number, image] : pages) {
+      if (number < 1 || number > all.size()) return refuse("a rendered page is not in the document");
+      QPDFPageObjectHelper old = all[number - 1];
+      doc.addPageAt(image_page(pdf, image), false, old);
+      doc.removePage(old);
+    }
+    r.pages = all.size();
+    r.bytes = write_deterministic(pdf);
+  } catch (const std::exception& ex) {
+    r = QpdfRewrite{};
+    r.refusal = std::string("the cleaned pages could not be put back into the PDF: ") + ex.what();
   }
   return r;
 }

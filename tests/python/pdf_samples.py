@@ -212,6 +212,26 @@ def lying_to_unicode():
                            f"/FirstChar 32 /LastChar 126 /Widths [{HELV_WIDTHS}] >>", ("", cmap)])
 
 
+def letterhead_and_text():
+    """Two pages: a letterhead image naming the patient on page 1 (rendered, cleaned as a cover page),
+    the report's text on page 2 (edited in place: its words stay text)."""
+    from PIL import Image, ImageDraw, ImageFont
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+    img = Image.new("L", (400, 48), 255)
+    ImageDraw.Draw(img).text((8, 6), "QUIXOTE ZEBULON", fill=0, font=font)
+    raw = img.tobytes().decode("latin-1")
+    return build([
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 6 0 R /Resources << /XObject << /Im1 7 0 R >> >> >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 8 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        HELV,
+        ("", "q 400 0 0 48 72 700 cm /Im1 Do Q"),
+        ("/Type /XObject /Subtype /Image /Width 400 /Height 48 /ColorSpace /DeviceGray /BitsPerComponent 8", raw),
+        ("", KEPT_TEXT + "BT /F1 12 Tf 72 700 Td (Patient: Zebulon Quixote) Tj ET\n"),
+    ])
+
+
 CASES = {"split_text_objects": split_text_objects, "invisible_ocr_layer": invisible_ocr_layer,
          "contents_array": contents_array, "nested_and_unused_forms": nested_and_unused_forms,
          "differences_encoding": differences_encoding, "tiling_pattern": tiling_pattern,

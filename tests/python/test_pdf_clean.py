@@ -61,7 +61,7 @@ def test_pdf_naming_people_is_cleaned_in_place(tmp_path, key, case):
     assert any(i in before for i in IDENTIFIERS[:2]), "the sample must name the patient going in"
     p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
     assert rec["status"] == "written", rec["reason"]
-    assert "identifying glyph(s)" in rec["pixels"], rec["pixels"]  # edited in place, not rasterized
+    assert "identifying glyph(s)" in rec["pixels"] and "scanned PDF" not in rec["pixels"], rec["pixels"]  # edited in place
     removed = int(re.search(r"(\d+) identifying glyph", rec["pixels"]).group(1))
     assert removed > 0
     doc = pydicom.dcmread(rec["output"]).EncapsulatedDocument
@@ -203,3 +203,20 @@ def test_metadata_on_any_object_goes_and_associated_files_are_withheld(tmp_path,
                                     catalog_extra="/AF [5 0 R]")
     p, rec = deid_one(tmp_path, key, named_instance(tmp_path, attached, "attached.dcm"), name="att")
     assert rec["status"] == "withheld" and "attachments" in rec["reason"], rec
+
+
+def test_only_the_pages_that_need_it_are_rendered(tmp_path, key):
+    """A letterhead image on page 1 gets that page rendered; page 2 stays text, edited in place."""
+    pdf = pdf_samples.letterhead_and_text()
+    p, rec = deid_one(tmp_path, key, named_instance(tmp_path, pdf))
+    assert rec["status"] == "written", rec["reason"]
+    assert "1 of 2 page(s) rendered" in rec["pixels"] and "holds images" in rec["pixels"], rec["pixels"]
+    doc = pydicom.dcmread(rec["output"]).EncapsulatedDocument
+    src = tmp_path / "two.pdf"
+    src.write_bytes(doc)
+    page2 = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(src), "-"], capture_output=True, check=True).stdout
+    assert b"CHEST PA" in page2 and b"Patient:" in page2 and b"Zebulon" not in page2 and b"Quixote" not in page2
+    page1 = ocr_pdf(doc, tmp_path)
+    assert "QUIXOTE" not in page1 and "ZEBULON" not in page1
+    assert b"QUIXOTE" not in decoded_streams(doc, tmp_path).upper()
+    assert qpdf_check(doc, tmp_path).returncode == 0
