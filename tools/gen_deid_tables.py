@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Build step: PS3.15 E.1-1, E.3.10-1, CID 7050, the UID registry and the SOP class categories
-from data/*.tsv into C++ tables for lib/profile. Usage: gen_deid_tables.py DATA_DIR OUT_INC"""
+"""Build step: PS3.15 E.1-1, E.3.10-1, CID 7050, the UID registry, the SOP class categories and
+the Type 1/2 attributes kept present from data/*.tsv into C++ tables for lib/profile. Usage: gen_deid_tables.py DATA_DIR OUT_INC"""
 import os
 import sys
 
@@ -70,6 +70,17 @@ def main():
         o.write(f"  {{{cstr(r['code_value'])}, {cstr(r['code_meaning'])}, {cstr(col)}}},\n")
     o.write("};\n")
     string_table(o, "kSafeStandardKeywords", [r["keyword"] for r in rows(os.path.join(data, "safe_standard_attributes.tsv"))])
+    # Type 1/2 attributes the profile would otherwise remove: keyword -> tag through PS3.6.
+    tags = {r["keyword"]: int(r["match_value"], 16) for r in rows(os.path.join(data, "ps3.6_data_dictionary.tsv"))
+            if r["keyword"] and r["match_mask"] == "FFFFFFFF"}
+    req = list(rows(os.path.join(data, "iod_required_attributes.tsv")))
+    contexts = {"top": "top", "item": "item", "any": "any"}
+    o.write(f"inline constexpr RequiredAttribute kRequiredAttributes[{len(req)}] = {{\n")
+    for r in req:
+        if r["keyword"] not in tags or r["type"] not in ("1", "2") or r["context"] not in contexts:
+            raise SystemExit(f"iod_required_attributes.tsv: bad row {r}")
+        o.write(f"  {{0x{tags[r['keyword']]:08X}u, {r['type']}, Context::{contexts[r['context']]}}},\n")
+    o.write("};\n")
     return 0
 
 

@@ -65,10 +65,30 @@ const char* done_as(Action a, const Element& e) {
   return profile::to_string(a);
 }
 
+// THE question "does this value identify someone?" for values the profile would rather keep:
+// exactly what the residual-PHI check would flag in it, so a kept value can never get its output
+// withheld later. (The single PHI detector replaces the body when it lands.)
+bool identifies_someone(const Element& e, const std::vector<std::string>& cs, const std::vector<verify::Needle>& needles) {
+  auto bytes = e.value.load();
+  if (!bytes) return true;  // unreadable: cannot be vouched for
+  DicomFile probe;
+  if (!cs.empty()) probe.dataset.set_string(Tag(0x0008, 0x0005), vrs::CS, join_values(cs, '\\'));
+  Element copy;
+  copy.tag = e.tag;
+  copy.vr = e.vr;
+  copy.length = std::uint32_t(bytes->size());
+  copy.value = Value::owned(std::move(bytes).value());
+  probe.dataset.elements().push_back(std::move(copy));
+  for (const auto& f : verify::scan(probe, needles))
+    if (f.where == e.tag.str()) return true;
+  return false;
+}
+
 struct Walk {
   const Deidentifier::Impl& impl;
   DeidReport& report;
   const deid::Identifiers& ids;
+  const std::vector<verify::Needle>& needles;
   int shift_days = 0;
   std::vector<std::string> cs;  // character set of the data set being walked
   std::string lookup_miss;      // the keyword a lookup table had no row for (withholds the instance)
@@ -141,10 +161,34 @@ struct Walk {
     if (vr == DT) return "19000101000000";
     if (vr == AS) return "000Y";
     if (vr == DS || vr == IS) return "0";
-    if (vr == PN) return "ANONYMIZED";
+    if (vr == PN) return "ANONYMIZED^";  // family name component: a name without '^' is the retired form
     if (vr == AE || vr == CS) return "ANONYMIZED";
     if (vr == UR) return "";
     return "ANONYMIZED";
+  }
+
+  // A removal the IOD does not allow (data/iod_required_attributes.tsv) writes what E.1-1 allows
+  // instead: a dummy for Type 1, an empty value for Type 2. User rules are carried out as written.
+  // Returns false when the element must be removed from its data set.
+  bool remove(Dataset& ds, Element& e, const profile::Decision& d, const std::string& path, int depth) {
+    const int type = d.from_rule ? 0 : profile::required_type(e.tag, depth > 0);
+    ds.mark_modified();
+    if (type == 0) {
+      if (d.action != Action::remove) count(Action::remove, path);
+      return false;
+    }
+    if (type == 1 && e.form == ElementForm::value && is_string_vr(e.vr)) {
+      count(Action::dummy, path);
+      set_text(ds, e, dummy_for(e, text(e).value_or("")));
+      return true;
+    }
+    count(Action::empty, path);
+    e.value = Value::owned({});
+    e.length = 0;
+    e.form = e.vr == vrs::SQ ? ElementForm::sequence : ElementForm::value;
+    e.items.clear();
+    e.fragments.clear();
+    return true;
   }
 
   // Returns false when the element must be removed from its data set.
@@ -155,12 +199,20 @@ struct Walk {
     count(done_as(a, e), path);
     switch (a) {
       case Action::remove:
-        ds.mark_modified();
-        return false;
+        return remove(ds, e, d, path, depth);
       case Action::keep:
         break;
+      case Action::keep_unless_identifying:
+        if (e.form != ElementForm::value || !identifies_someone(e, cs, needles)) break;
+        return remove(ds, e, d, path, depth);
       case Action::empty:
-        if (e.form == ElementForm::sequence) { e.items.clear(); ds.mark_modified(); return true; }
+        if (e.form == ElementForm::sequence) {
+          // X/Z: a sequence no IOD requires here is removed, not written with zero items.
+          if (d.removable && !d.from_rule && profile::required_type(e.tag, depth > 0) == 0) return remove(ds, e, d, path, depth);
+          e.items.clear();
+          ds.mark_modified();
+          return true;
+        }
         if (is_identifier_attribute(e.tag, e.vr)) {
           if (auto t = text(e)) { set_text(ds, e, dummy_for(e, *t)); return true; }
         }
@@ -483,14 +535,14 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   verify::Policy policy;
   policy.dates_retained = impl_->profile.option(Option::retain_long_full_dates);
   policy.institution_retained = impl_->profile.option(Option::retain_institution_identity);
-  std::vector<verify::Needle> needles;
-  if (impl_->verify) needles = verify::collect_needles(ds, policy);
+  // Collected even without the final check: keeping text E.1-1 does not list depends on them.
+  const std::vector<verify::Needle> needles = verify::collect_needles(ds, policy);
   std::string identity = trim_value(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
   if (identity.empty()) identity = trim_value(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
   std::optional<std::vector<std::uint8_t>> pdf_input;
   if (const Element* doc = ds.find(Tag(0x0042, 0x0011)); is_pdf && doc && doc->form == ElementForm::value)
     if (auto b = doc->value.load()) pdf_input = std::move(b).value();
-  Walk w{*impl_, report, ids, 0, {}, {}};
+  Walk w{*impl_, report, ids, needles, 0, {}, {}};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
   w.big_endian = file.encoding.big_endian;

@@ -26,6 +26,8 @@ struct E11Row {
 struct SafePrivate { const char* creator; std::uint16_t group; std::uint8_t offset; };
 struct SopCategory { const char* uid; const char* category; };
 struct MethodCode { const char* code; const char* meaning; const char* column; };
+enum class Context : std::uint8_t { top, item, any };
+struct RequiredAttribute { std::uint32_t tag; int type; Context context; };
 
 #include "deid_tables.inc"
 
@@ -104,8 +106,7 @@ const E11Row& private_row() {
 
 bool is_date_vr(VR vr) { return vr == vrs::DA || vr == vrs::DT || vr == vrs::TM; }
 
-// Standard attributes that E.1-1 does not list: keep what cannot hold free text, remap UIDs,
-// and remove every other string (fail closed: a new text attribute could carry a name).
+// Whether the tag's keyword is in one of the generated keyword tables.
 template <std::size_t N>
 bool keyword_in(Tag tag, const char* const (&keywords)[N]) {
   std::string_view kw = dict::keyword(tag);
@@ -123,6 +124,9 @@ bool in_sorted(const char* const (&table)[N], std::string_view value) {
                             [](auto a, auto b) { return std::string_view(a) < std::string_view(b); });
 }
 
+// Standard attributes that E.1-1 does not list: keep what cannot hold free text, remap UIDs, keep
+// text unless the PHI detector finds an identifier in it (the engine asks), and remove person
+// names, dates and times (fail closed: they identify by what they are, not by what they say).
 Decision not_in_table(Tag tag, VR vr) {
   using namespace vrs;
   if (is_safe_standard(tag)) return {Action::keep, nullptr, "not in E.1-1: listed in data/safe_standard_attributes.tsv"};
@@ -132,7 +136,9 @@ Decision not_in_table(Tag tag, VR vr) {
   if (vr == US || vr == SS || vr == UL || vr == SL || vr == FL || vr == FD || vr == AT || vr == SV || vr == UV ||
       vr == OB || vr == OW || vr == OF || vr == OD || vr == OL || vr == OV || vr == CS || vr == DS || vr == IS)
     return {Action::keep, nullptr, "not in E.1-1: coded or numeric value"};
-  return {Action::remove, nullptr, "not in E.1-1: text, date or unknown VR (fail closed)"};
+  if (vr == LO || vr == SH || vr == ST || vr == LT || vr == UT || vr == UC || vr == UR || vr == AS)
+    return {Action::keep_unless_identifying, nullptr, "not in E.1-1: text, kept unless it names the patient"};
+  return {Action::remove, nullptr, "not in E.1-1: person name, date, time, AE or unknown VR (fail closed)"};
 }
 
 }  // namespace
@@ -143,12 +149,13 @@ const char* to_string(Action a) {
     case Action::dummy: return "dummy"; case Action::clean: return "clean"; case Action::uid: return "uid";
     case Action::replace: return "replace"; case Action::hash: return "hash"; case Action::shift_date: return "shift-date";
     case Action::truncate_date: return "truncate-date"; case Action::clean_text: return "clean-text";
+    case Action::keep_unless_identifying: return "keep-unless-identifying";
   }
   return "?";
 }
 
 std::optional<Action> action_from_string(std::string_view s) {
-  for (int i = 0; i <= int(Action::clean_text); ++i)
+  for (int i = 0; i <= int(Action::keep_unless_identifying); ++i)
     if (s == to_string(Action(i))) return Action(i);
   return std::nullopt;
 }
@@ -215,7 +222,7 @@ Decision Profile::decide(Tag tag, VR vr, std::string_view creator) const {
     if (r.match == Rule::Match::tag) hit = tag.value() == r.value;
     else if (r.match == Rule::Match::mask) hit = (tag.value() & r.mask) == r.value;
     else hit = tag.is_private() && tag.group == r.group && (tag.element & 0xFF) == r.offset && tag.element >= 0x1000 && creator == r.creator;
-    if (hit) return {r.action, &r.param, r.origin};
+    if (hit) return {r.action, &r.param, r.origin, true};
   }
   if (tag.is_private()) {
     if (tag.is_private_creator()) return {Action::keep, nullptr, "private creator (kept only while its block has kept elements)"};
@@ -225,6 +232,11 @@ Decision Profile::decide(Tag tag, VR vr, std::string_view creator) const {
     (void)private_row();
     return {Action::remove, nullptr, "E.1-1 private attributes: X"};
   }
+  // An overlay (60xx, even xx up to 1E) is removed whole: E.1-1 removes Overlay Data (X; C under
+  // Clean Graphics, and no overlay cleaning exists), and the rest of the group left behind would
+  // describe an overlay that is not there (GDCM's tools abort on such a file).
+  if ((tag.group & 0xFF00) == 0x6000 && (tag.group & 1) == 0 && (tag.group & 0xFF) <= 0x1E)
+    return {Action::remove, nullptr, "overlay group removed whole with its data"};
   const E11Row* row = find_row(tag);
   if (!row) return not_in_table(tag, vr);
   Code code = row->basic;
@@ -244,7 +256,9 @@ Decision Profile::decide(Tag tag, VR vr, std::string_view creator) const {
     else if (vr == vrs::SQ) a = Action::keep;  // cleaned item by item
     else a = Action::clean_text;
   }
-  return {a, nullptr, chosen != Code::none ? std::string_view("E.1-1 with option") : std::string_view(code_name(row->basic))};
+  Decision d{a, nullptr, chosen != Code::none ? std::string_view("E.1-1 with option") : std::string_view(code_name(row->basic))};
+  d.removable = code == Code::XZ;
+  return d;
 }
 
 namespace {
@@ -300,7 +314,10 @@ std::string Profile::describe() const {
     out += fmt::format("  {:<32} {:<42} {:<7} -> {}\n", row.tag, name, code_name(row.basic), token ? "token (keyed)" : to_string(d.action));
   }
   out += "\nNot in the table: private creators kept with their block; UI remapped; SQ walked; "
-         "numeric, coded (CS/DS/IS) and binary values kept; every other VR removed.\n";
+         "numeric, coded (CS/DS/IS) and binary values kept; text (LO/SH/ST/LT/UT/UC/UR/AS) kept unless it "
+         "names the patient; every other VR removed. Overlay groups (60xx) are removed whole. A removal "
+         "of an attribute an IOD requires (data/iod_required_attributes.tsv) writes a dummy (Type 1) "
+         "or an empty value (Type 2) instead; X/Z sequences no IOD requires are removed, not emptied.\n";
   return out;
 }
 
@@ -309,6 +326,13 @@ bool gets_keyed_token(Tag tag, VR vr) {
   std::string_view kw = dict::keyword(tag);
   auto ends = [&](std::string_view s) { return kw.size() >= s.size() && kw.substr(kw.size() - s.size()) == s; };
   return ends("ID") || ends("IDs") || ends("Number") || ends("Numbers") || kw == "AccessionNumber";
+}
+
+int required_type(Tag tag, bool in_item) {
+  for (const auto& r : kRequiredAttributes)
+    if (r.tag == tag.value())
+      return r.context == Context::any || (r.context == Context::item) == in_item ? r.type : 0;
+  return 0;
 }
 
 bool is_registry_uid(std::string_view uid) { return in_sorted(kRegistryUids, uid); }

@@ -17,7 +17,8 @@ namespace dicomscrub::profile {
 
 enum class Action : std::uint8_t {
   keep, remove, empty, dummy, clean, uid,            // the E.1-1 actions, composites resolved
-  replace, hash, shift_date, truncate_date, clean_text  // extra actions for profile rules
+  replace, hash, shift_date, truncate_date, clean_text,  // extra actions for profile rules
+  keep_unless_identifying  // standard text not in E.1-1: kept unless the PHI detector finds an identifier in it
 };
 const char* to_string(Action a);
 std::optional<Action> action_from_string(std::string_view s);
@@ -51,6 +52,8 @@ struct Decision {
   Action action = Action::remove;
   const std::string* param = nullptr;
   std::string_view why;  // "E.1-1 Z/D" / "rule profile.json:12" / "not in E.1-1: text VR"
+  bool from_rule = false;  // a user rule: carried out as written, never adjusted for IOD types
+  bool removable = false;  // E.1-1 also allows X (X/Z): removed where no IOD requires the attribute
 };
 
 // The "pixels" section of a profile file: how burned-in text is handled (lib/pixel carries it out).
@@ -96,6 +99,11 @@ class Profile {
   std::vector<Rule> rules_;
   PixelSettings pixels_;
 };
+
+// The attribute's Type where an IOD requires it, from data/iod_required_attributes.tsv: 1 or 2,
+// or 0 when no IOD needs it present in that place (top level of the data set, or inside an item).
+// Removals become a dummy (Type 1) or an empty value (Type 2) instead, so the output stays valid.
+int required_type(Tag tag, bool in_item);
 
 // Exactly a value of the PS3.6 UID registry (a prefix of 1.2.840.10008. is not enough: anyone can
 // write one, and it would then leave unmapped).

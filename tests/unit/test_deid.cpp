@@ -125,7 +125,18 @@ TEST_CASE("deid: composite resolution table") {
   CHECK(p.decide(Tag(0x5002, 0x3000), vrs::OW, "").action == Action::remove);  // (50xx,xxxx)
   CHECK(p.decide(Tag(0x0028, 0x0010), vrs::US, "").action == Action::keep);    // not in table, numeric
   CHECK(p.decide(Tag(0x0008, 0x0104), vrs::LO, "").action == Action::keep);    // Code Meaning: safe list
-  CHECK(p.decide(Tag(0x0018, 0x9999), vrs::LO, "").action == Action::remove);  // unknown text: fail closed
+  CHECK(p.decide(Tag(0x0018, 0x9999), vrs::LO, "").action == Action::keep_unless_identifying);  // text: the detector decides
+  CHECK(p.decide(Tag(0x0018, 0x9999), vrs::PN, "").action == Action::remove);  // a name: fail closed
+  CHECK(p.decide(Tag(0x0018, 0x9999), vrs::DA, "").action == Action::remove);  // a date: fail closed
+  CHECK(p.decide(Tag(0x6000, 0x0010), vrs::US, "").action == Action::remove);  // overlay group goes whole
+  CHECK(p.decide(Tag(0x6001, 0x1010), vrs::US, "").action == Action::remove);  // odd: private, removed anyway
+  CHECK(p.decide(Tag(0x0008, 0x1110), vrs::SQ, "").removable);                  // X/Z
+  CHECK_FALSE(p.decide(Tag(0x0010, 0x0010), vrs::PN, "").removable);            // Z
+  CHECK(profile::required_type(Tag(0x0020, 0x1040), false) == 2);               // Position Reference Indicator
+  CHECK(profile::required_type(Tag(0x0020, 0x1040), true) == 0);
+  CHECK(profile::required_type(Tag(0x0008, 0x1110), true) == 2);                // Referenced Study Sequence in an item
+  CHECK(profile::required_type(Tag(0x0008, 0x1110), false) == 0);               // ... Type 3 in General Study
+  CHECK(profile::required_type(Tag(0x0070, 0x0082), false) == 1);               // Presentation Creation Date
   CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "ELSCINT1").action == Action::remove);
   REQUIRE(p.set_option(profile::Option::retain_safe_private, true).ok());
   CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "ELSCINT1").action == Action::keep);   // E.3.10-1
