@@ -7,23 +7,19 @@ import json
 import os
 
 import pydicom
-from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
+from burned_in import base_dataset
 from conftest import run
 
-NAME, PID = "QUIXOTE^ZEBULON", "88123456"
+PID = "88123456"  # base_dataset's patient: QUIXOTE^ZEBULON, 88123456
 
 
 def make(path, sop_class="1.2.840.10008.5.1.4.1.1.4", fill=None):
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = sop_class
-    meta.MediaStorageSOPInstanceUID = "1.2.826.0.1.3680043.8.498.77"
-    meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
-    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.78", "1.2.826.0.1.3680043.8.498.79"
-    ds.PatientName, ds.PatientID, ds.Modality = NAME, PID, "MR"
+    ds = base_dataset(sop_class, str(path))
+    del ds.ConversionType  # not a secondary capture: no cover-page pixel path
+    ds.Modality = "MR"
     if fill:
         fill(ds)
     ds.save_as(str(path), enforce_file_format=True)
