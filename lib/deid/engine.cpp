@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "codestream/pixel_data.hpp"
 #include "deid/identifiers.hpp"
+#include "deid/kept_text.hpp"
 #include "deid/value_rules.hpp"
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/writer.hpp"
@@ -65,30 +66,11 @@ const char* done_as(Action a, const Element& e) {
   return profile::to_string(a);
 }
 
-// THE question "does this value identify someone?" for values the profile would rather keep:
-// exactly what the residual-PHI check would flag in it, so a kept value can never get its output
-// withheld later. (The single PHI detector replaces the body when it lands.)
-bool identifies_someone(const Element& e, const std::vector<std::string>& cs, const std::vector<verify::Needle>& needles) {
-  auto bytes = e.value.load();
-  if (!bytes) return true;  // unreadable: cannot be vouched for
-  DicomFile probe;
-  if (!cs.empty()) probe.dataset.set_string(Tag(0x0008, 0x0005), vrs::CS, join_values(cs, '\\'));
-  Element copy;
-  copy.tag = e.tag;
-  copy.vr = e.vr;
-  copy.length = std::uint32_t(bytes->size());
-  copy.value = Value::owned(std::move(bytes).value());
-  probe.dataset.elements().push_back(std::move(copy));
-  for (const auto& f : verify::scan(probe, needles))
-    if (f.where == e.tag.str()) return true;
-  return false;
-}
-
 struct Walk {
   const Deidentifier::Impl& impl;
   DeidReport& report;
   const deid::Identifiers& ids;
-  const std::vector<verify::Needle>& needles;
+  const deid::KeptTextCheck& kept_text;  // standard text E.1-1 does not list: kept unless it identifies
   int shift_days = 0;
   std::vector<std::string> cs;  // character set of the data set being walked
   std::string lookup_miss;      // the keyword a lookup table had no row for (withholds the instance)
@@ -203,7 +185,7 @@ struct Walk {
       case Action::keep:
         break;
       case Action::keep_unless_identifying:
-        if (e.form != ElementForm::value || !identifies_someone(e, cs, needles)) break;
+        if (e.form != ElementForm::value || !kept_text.identifies_someone(e, cs)) break;
         return remove(ds, e, d, path, depth);
       case Action::empty:
         if (e.form == ElementForm::sequence) {
@@ -537,12 +519,13 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   policy.institution_retained = impl_->profile.option(Option::retain_institution_identity);
   // Collected even without the final check: keeping text E.1-1 does not list depends on them.
   const std::vector<verify::Needle> needles = verify::collect_needles(ds, policy);
+  const deid::KeptTextCheck kept_text(ds, needles, impl_->profile.option(Option::retain_device_identity));
   std::string identity = trim_value(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
   if (identity.empty()) identity = trim_value(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
   std::optional<std::vector<std::uint8_t>> pdf_input;
   if (const Element* doc = ds.find(Tag(0x0042, 0x0011)); is_pdf && doc && doc->form == ElementForm::value)
     if (auto b = doc->value.load()) pdf_input = std::move(b).value();
-  Walk w{*impl_, report, ids, needles, 0, {}, {}};
+  Walk w{*impl_, report, ids, kept_text, 0, {}, {}};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
   w.big_endian = file.encoding.big_endian;

@@ -328,6 +328,11 @@ bool gets_keyed_token(Tag tag, VR vr) {
   return ends("ID") || ends("IDs") || ends("Number") || ends("Numbers") || kw == "AccessionNumber";
 }
 
+bool is_device_identity(Tag tag) {
+  const E11Row* row = find_row(tag);
+  return row && row->options[std::size_t(Option::retain_device_identity)] == Code::K;
+}
+
 int required_type(Tag tag, bool in_item) {
   for (const auto& r : kRequiredAttributes)
     if (r.tag == tag.value())

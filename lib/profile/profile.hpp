@@ -105,6 +105,10 @@ class Profile {
 // Removals become a dummy (Type 1) or an empty value (Type 2) instead, so the output stays valid.
 int required_type(Tag tag, bool in_item);
 
+// Whether Retain Device Identity keeps the attribute (K in that column of E.1-1): its value names
+// the device (serial numbers, detector, station), which free text elsewhere may repeat.
+bool is_device_identity(Tag tag);
+
 // Exactly a value of the PS3.6 UID registry (a prefix of 1.2.840.10008. is not enough: anyone can
 // write one, and it would then leave unmapped).
 bool is_registry_uid(std::string_view uid);

@@ -163,3 +163,19 @@ def test_a_user_rule_that_removes_is_carried_out_as_written(tmp_path, key):
         ds.PositionReferenceIndicator = "QUIXOTE"
     out, _ = deid_one(tmp_path, key, make(tmp_path / "mr.dcm", fill=fill), "--profile", str(profile))
     assert "PositionReferenceIndicator" not in out
+
+
+def test_text_repeating_the_device_identity_goes_unless_it_is_retained(tmp_path, key):
+    def fill(ds):
+        ds.DetectorID = "L03-02246"
+        ds.DetectorDescription = "SN=L03-02246;ctx=contact;mc=3.5.1.0"  # the detector's own ID
+        ds.ExposureControlModeDescription = "Serial No: 7731"            # a serial announced as one
+        ds.AcquisitionDeviceProcessingCode = "GEMS_FFDM_PV"              # harmless: kept
+    src = make(tmp_path / "dx.dcm", fill=fill)
+    out, _ = deid_one(tmp_path, key, src)
+    assert "DetectorDescription" not in out and "ExposureControlModeDescription" not in out
+    assert out.AcquisitionDeviceProcessingCode == "GEMS_FFDM_PV"
+    os.makedirs(tmp_path / "r")
+    kept, _ = deid_one(tmp_path / "r", key, src, "--option", "retain_device_identity")
+    assert kept.DetectorDescription == "SN=L03-02246;ctx=contact;mc=3.5.1.0"
+    assert kept.ExposureControlModeDescription == "Serial No: 7731"
