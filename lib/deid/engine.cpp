@@ -355,7 +355,8 @@ struct Walk {
         }
       }
       if (apply(ds, e, d, path, depth)) {
-        if (d.action == Action::keep && !kept_value_is_sound(e)) {
+        const bool kept = d.action == Action::keep || d.action == Action::keep_unless_identifying;
+        if (kept && !kept_value_is_sound(e)) {
           // Not what its VR or character set allows: emptied, not removed, so a Type 1 or 2
           // attribute stays present (its value was no valid value anyway).
           count(Action::empty, path);
