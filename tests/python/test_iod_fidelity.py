@@ -30,7 +30,7 @@ def deid_one(tmp_path, key, src, *extra):
     out = tmp_path / "out"
     audit = tmp_path / "audit.jsonl"
     p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(audit), *extra, src)
-    rec = json.loads(open(audit, encoding="utf-8").readline())
+    rec = next(r for r in map(json.loads, open(audit, encoding="utf-8")) if "status" in r)  # after the header
     assert rec["status"] == "written", p.stdout + p.stderr
     return pydicom.dcmread(str(out / rec["output"]) if not os.path.isabs(rec["output"]) else rec["output"]), rec
 
