@@ -31,11 +31,12 @@ try:
 except ImportError:
     print("(pydicom not installed: skipping the Dataset round trip)")
 
-# 5. A whole folder on two threads; malformed files come back as exceptions, not crashes.
+# 5. A whole folder on two threads: one Result per input, malformed files included (status
+# "error", the exception in .error), never a crash.
 out = os.path.join(work, "out")
 for r in dicomscrub.deidentify_tree(os.path.join("tests", "data"), out, engine=engine, workers=2):
-    if isinstance(r, dicomscrub.DicomscrubError):
-        print("error:", r.status, "at offset", r.offset, r.tag_path or "")
+    if r.status == "error":
+        print("error:", os.path.basename(r.input), r.error.status, "at offset", r.error.offset, r.error.tag_path or "")
     elif not r.ok:
         print("withheld:", os.path.basename(r.input), "-", r.reason)
 print("written:", sum(len(f) for _, _, f in os.walk(out)), "files under", out)

@@ -21,43 +21,88 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from . import _native as _n
 
-__all__ = ["Engine", "Result", "DicomscrubError", "keygen", "deidentify_file", "deidentify_tree", "__version__"]
+__all__ = ["Engine", "Result", "DicomscrubError", "InputError", "OutputError", "ConfigError", "WithheldError", "keygen",
+           "deidentify_file", "deidentify_tree", "__version__"]
 __version__: str = _n.lib.dscrub_version().decode()
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 
 class DicomscrubError(Exception):
-    """A failure of the library. `status` names the kind; `offset` and `tag_path` say where in the
-    input the problem is (0 and "" when it is not about the input's bytes)."""
+    """A failure of the library. `status` names the kind; `input` is the file (or "<buffer>") it
+    is about; `offset` and `tag_path` say where in the input the problem is (0 and "" when it is
+    not about the input's bytes). Subclasses: InputError (also a ValueError), OutputError (also
+    an OSError), ConfigError, WithheldError."""
 
-    def __init__(self, status: int, message: str, offset: int = 0, tag_path: str = "") -> None:
+    def __init__(self, message: str, *, status: str = "", offset: int = 0, tag_path: str = "", input: str = "") -> None:
         super().__init__(message)
-        self.status = _n.lib.dscrub_status_name(status).decode()
+        self.status = status
         self.message = message
         self.offset = offset
         self.tag_path = tag_path
+        self.input = input
+
+    def __str__(self) -> str:
+        return self.message
 
 
-def _raise(status: int) -> None:
-    raise DicomscrubError(status, _n.lib.dscrub_last_error().decode(errors="replace"),
-                          int(_n.lib.dscrub_last_error_offset()), _n.lib.dscrub_last_error_tag_path().decode())
+class InputError(DicomscrubError, ValueError):
+    """The input is not DICOM, or is malformed (offset and tag_path say where)."""
+
+
+class OutputError(DicomscrubError, OSError):
+    """The output could not be written (a different file is in the way, a full disk, a folder)."""
+
+
+class ConfigError(DicomscrubError):
+    """A bad profile, option, key or setting."""
+
+
+class WithheldError(DicomscrubError):
+    """Raised by Result.check() for an input the engine would not vouch for (see `message`)."""
+
+
+_ERRORS = {_n.ERROR_INPUT: InputError, _n.ERROR_IO: OutputError, _n.ERROR_CONFIG: ConfigError,
+           _n.ERROR_ARGUMENT: ConfigError}
+
+
+def _raise(status: int, input_name: str = "") -> None:
+    cls = _ERRORS.get(status, DicomscrubError)
+    raise cls(_n.lib.dscrub_last_error().decode(errors="replace"), status=_n.lib.dscrub_status_name(status).decode(),
+              offset=int(_n.lib.dscrub_last_error_offset()), tag_path=_n.lib.dscrub_last_error_tag_path().decode(),
+              input=input_name)
 
 
 @dataclass
 class Result:
     """The outcome of one de-identification."""
 
-    status: str                      # "ok" or "withheld"
+    status: str                      # "ok", "withheld"; from deidentify_tree also "duplicate", "error"
     reason: str = ""                 # why it was withheld ("" otherwise); never holds a value
     data: Optional[bytes] = None     # the de-identified file (buffer calls, when status is "ok")
     output_path: str = ""            # "<study>/<series>/<instance>.dcm", from pseudonymized UIDs
     audit: Dict[str, Any] = field(default_factory=dict)  # actions per tag, no values
-    input: str = ""
+    input: str = ""                  # the input path ("<buffer>", "<dataset>" for in-memory inputs)
+    error: Optional[DicomscrubError] = None  # status "error": what was raised (offset, tag_path)
+    duplicate_of: str = ""           # status "duplicate": the earlier input giving the same output
+    already_present: bool = False    # written by an earlier run with identical bytes
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    def __repr__(self) -> str:
+        data = "" if self.data is None else f", data=<{len(self.data)} bytes>"
+        why = f", reason={self.reason!r}" if self.reason else ""
+        return f"Result(status={self.status!r}, input={self.input!r}, output_path={self.output_path!r}{why}{data})"
+
+    def check(self) -> "Result":
+        """Returns self when written; raises WithheldError or the input's error otherwise."""
+        if self.error is not None:
+            raise self.error
+        if self.status == "withheld":
+            raise WithheldError(self.reason, status="withheld", input=self.input)
+        return self
 
     def dataset(self) -> Any:
         """The output as a pydicom.Dataset (needs pydicom)."""
@@ -101,9 +146,13 @@ class Engine:
          instance with a value the table lacks, "keyed" gives that value the keyed pseudonym.
     """
 
-    def __init__(self, profile: str = "basic", options: Sequence[str] = (), key: Union[bytes, str, None] = None,
+    def __init__(self, profile: str = "basic", options: Union[str, Sequence[str]] = (), key: Union[bytes, str, None] = None,
                  key_file: Optional[PathLike] = None, mapping_dir: Optional[PathLike] = None,
                  lookup: Optional[PathLike] = None, lookup_missing: Optional[str] = None) -> None:
+        if isinstance(options, str):  # one option, not a sequence of one-letter names
+            options = [options]
+        options = list(options)
+        self._description = (str(profile), tuple(options))
         opts = (ctypes.c_char_p * len(options))(*[o.encode() for o in options])
         handle = _n.EngineP()
         settings: List[bytes] = []
@@ -142,22 +191,36 @@ class Engine:
             _n.lib.dscrub_engine_free(h)
             self._handle = None
 
+    def __repr__(self) -> str:
+        profile, options = self._description
+        return f"Engine(profile={profile!r}, options={list(options)!r})"
+
     @property
     def one_time_key(self) -> bool:
         return bool(_n.lib.dscrub_engine_one_time_key(self._handle))
 
-    def deidentify(self, data: Union[bytes, bytearray, memoryview, Any]) -> Result:
-        """De-identify DICOM bytes (a Part 10 file or a data set), or a pydicom.Dataset.
-        Returns a Result; raises DicomscrubError for malformed input."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
+    def deidentify(self, data: Union[bytes, bytearray, memoryview, PathLike, Any]) -> Result:
+        """De-identify DICOM bytes (a Part 10 file or a data set), a path to a file, or a
+        pydicom.Dataset (file meta is made when it has none). Returns a Result with the output
+        bytes (nothing is written); raises InputError for malformed input."""
+        name = "<buffer>"
+        if isinstance(data, (str, os.PathLike)):
+            name = os.fspath(data)
+            try:
+                with open(data, "rb") as f:
+                    data = f.read()
+            except OSError as e:
+                raise InputError(f"{name}: cannot read: {e.strerror}", status="input error", input=name) from e
+        elif not isinstance(data, (bytes, bytearray, memoryview)):
             data = _dataset_bytes(data)
+            name = "<dataset>"
         raw = bytes(data)
         buf = (ctypes.c_uint8 * len(raw)).from_buffer_copy(raw) if raw else (ctypes.c_uint8 * 1)()
         rp = _n.ResultP()
         st = _n.lib.dscrub_deidentify_buffer(self._handle, buf, len(raw), ctypes.byref(rp))
         if st not in (_n.OK, _n.WITHHELD):
-            _raise(st)
-        return _result(st, rp, want_data=True, input_name="<buffer>")
+            _raise(st, name)
+        return _result(st, rp, want_data=True, input_name=name)
 
     def deidentify_dataset(self, ds: Any) -> Optional[Any]:
         """pydicom in, pydicom out: the de-identified Dataset, or None when withheld."""
@@ -177,7 +240,7 @@ class Engine:
         rp = _n.ResultP()
         st = fn(self._handle, os.fsencode(src), os.fsencode(dst), ctypes.byref(rp))
         if st not in (_n.OK, _n.WITHHELD):
-            _raise(st)
+            _raise(st, os.fspath(src))
         return _result(st, rp, want_data=False, input_name=os.fspath(src))
 
 
@@ -186,8 +249,23 @@ def _dataset_bytes(ds: Any) -> bytes:
         import pydicom  # noqa: F401
     except ImportError as e:  # pragma: no cover - only without pydicom
         raise TypeError("expected bytes, or a pydicom.Dataset with pydicom installed") from e
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian
+
+    meta = getattr(ds, "file_meta", None)
+    if meta is None or "TransferSyntaxUID" not in meta:
+        # Built in memory: give it the file meta a Part 10 file needs (the caller's object is not
+        # changed). The data set is written in Explicit VR Little Endian.
+        import copy
+
+        ds = copy.copy(ds)
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = ds.get("SOPClassUID", "1.2.840.10008.5.1.4.1.1.7")
+        meta.MediaStorageSOPInstanceUID = ds.get("SOPInstanceUID", "2.25.0")
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.file_meta = meta
     out = io.BytesIO()
-    ds.save_as(out, enforce_file_format=True) if "enforce_file_format" in ds.save_as.__code__.co_varnames else ds.save_as(out, write_like_original=False)
+    ds.save_as(out, enforce_file_format=True)
     return out.getvalue()
 
 
@@ -195,7 +273,7 @@ def keygen(path: PathLike) -> None:
     """Write a new random 256-bit key file (mode 0600). Refuses to overwrite."""
     st = _n.lib.dscrub_keygen(os.fsencode(path))
     if st != _n.OK:
-        _raise(st)
+        _raise(st, os.fspath(path))
 
 
 def deidentify_file(src: PathLike, dst: PathLike, engine: Optional[Engine] = None, **engine_args: Any) -> Result:
@@ -224,20 +302,18 @@ def _inputs(src: Union[PathLike, Iterable[PathLike]]) -> List[str]:
 
 
 def deidentify_tree(src: Union[PathLike, Iterable[PathLike]], dst: PathLike, workers: int = 1,
-                    engine: Optional[Engine] = None, **engine_args: Any) -> List[Union[Result, DicomscrubError]]:
+                    engine: Optional[Engine] = None, progress: Any = None, dry_run: bool = False,
+                    duplicates: str = "skip", **engine_args: Any) -> List[Result]:
     """Every file under src (recursive, sorted) into dst/<study>/<series>/<instance>.dcm, on
-    `workers` threads (the GIL is released inside the engine). Returns, in input order, a Result
-    per input or the DicomscrubError it raised; one bad file never stops the others."""
+    `workers` threads (the GIL is released inside the engine). Returns one Result per input, in
+    input order, each naming its input: status "ok", "withheld", "duplicate" (the same instance as
+    an earlier input: the first in input order is written, whatever the workers) or "error" (the
+    exception in .error). One bad file never stops the others.
+
+    progress: a callable(done, total), or a tqdm-like object (its update(1) is called per input).
+    dry_run: decide everything, write nothing. duplicates: "skip" (default), "error" or "suffix"
+    (written as <instance>-2.dcm), as the CLI's --duplicates."""
+    from . import _tree
+
     eng = engine or Engine(**engine_args)
-    files = _inputs(src)
-
-    def one(path: str) -> Union[Result, DicomscrubError]:
-        try:
-            return eng.deidentify_to_dir(path, dst)
-        except DicomscrubError as e:
-            return e
-
-    if workers <= 1:
-        return [one(f) for f in files]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, files))
+    return _tree.run(eng, _inputs(src), os.fspath(dst), workers, progress, dry_run, duplicates)
