@@ -13,7 +13,7 @@ for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
+  echo "setup: installing ${#missing[@]} Debian packages (a few minutes on a fresh machine): ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -29,4 +29,5 @@ python3 -c "import pynetdicom" >/dev/null 2>&1 || need_pip+=(pynetdicom)  # send
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "setup: pip installing ${need_pip[*]}"
   python3 -m pip install -q "${need_pip[@]}"
+  echo "setup: pip packages installed"
 fi

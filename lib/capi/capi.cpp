@@ -107,7 +107,9 @@ dscrub_status finish(const dicomscrub::FileOutcome& o, dscrub_result** out) {
     g_error = o.reason;
     g_offset = o.error_offset;
     g_tag_path = o.error_tag_path;
-    return o.status == dicomscrub::FileStatus::error && o.reason.find(": io:") != std::string::npos ? DSCRUB_ERROR_IO : DSCRUB_ERROR_INPUT;
+    // A failure after the engine named the output is the output's (folder, disk, a file in the way).
+    const bool output_side = !o.report.output_path.empty() || o.reason.find(": io:") != std::string::npos;
+    return o.status == dicomscrub::FileStatus::error && output_side ? DSCRUB_ERROR_IO : DSCRUB_ERROR_INPUT;
   }
   auto* r = new dscrub_result;
   r->status = o.status == dicomscrub::FileStatus::withheld ? DSCRUB_WITHHELD : DSCRUB_OK;

@@ -240,3 +240,23 @@ def test_output_folder_inside_the_input_folder_is_not_read_back(cli, tmp_path):
         p = cli("deid", "--key-file", "site.key", "--output", inbox / "deid", "--audit", f"a{_}.jsonl", inbox)
         assert p.returncode == 0, p.stderr
         assert p.stdout.startswith(f"{n} inputs: {n} written"), p.stdout
+
+
+def test_installed_cli_in_a_moved_prefix_finds_its_media_module(tmp_path):
+    """`meson install` into a staging root (as a package build does) puts the prefix elsewhere
+    than configured: the program still finds PREFIX/LIBDIR/libdicomscrub_media.so from its own
+    real location."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(EXE)))
+    meson = shutil.which("meson")
+    if not meson or not os.path.exists(os.path.join(build, "build.ninja")):
+        pytest.skip("needs meson and the build tree")
+    root = tmp_path / "root"
+    p = subprocess.run([meson, "install", "-C", build, "--destdir", str(root), "--quiet", "--no-rebuild"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    installed = [x for x in root.rglob("dicomscrub") if x.is_file() and x.parent.name == "bin"][0]
+    cover = bi.make_cover(str(tmp_path), "rle_cover", codec="rle")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DICOMSCRUB_MEDIA")}
+    p = subprocess.run([str(installed), "deid", "--output", str(tmp_path / "o"), cover.path], capture_output=True, text=True,
+                       env=env, cwd=tmp_path)
+    assert p.returncode == 0 and "1 written" in p.stdout, p.stdout + p.stderr

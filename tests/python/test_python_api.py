@@ -162,3 +162,11 @@ def test_python_m_dicomscrub_offers_every_command(tmp_path, key):
     p = pym("deid", "--key-file", key, "--dry-run", "--output", tmp_path / "o", PHI)
     assert p.returncode == 0 and "4 would be written" in p.stdout and not (tmp_path / "o").exists()
     assert pym("deid", "--key-file", key, "--output", tmp_path / "o", "--jobs", "0", PHI).returncode == 2
+
+
+def test_an_output_folder_that_cannot_be_made_is_an_output_error(engine, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(dicomscrub.OutputError) as ei:
+        engine.deidentify_to_dir(CT, blocker)
+    assert "cannot create the output folder" in ei.value.message and ei.value.input == CT
