@@ -24,10 +24,11 @@ from . import Engine, PathLike, Result, _inputs, _tree
 
 
 @functools.lru_cache(maxsize=4)
-def _engine(profile: str, options: tuple, key_file: Optional[str], key_hex: Optional[str]) -> Engine:
+def _engine(profile: str, options: tuple, key_file: Optional[str], key_hex: Optional[str],
+            mapping_dir: Optional[str] = None) -> Engine:
     if key_file:
-        return Engine(profile=profile, options=list(options), key_file=key_file)
-    return Engine(profile=profile, options=list(options), key=key_hex)
+        return Engine(profile=profile, options=list(options), key_file=key_file, mapping_dir=mapping_dir)
+    return Engine(profile=profile, options=list(options), key=key_hex, mapping_dir=mapping_dir)
 
 
 def _record(r: Result) -> Dict[str, Any]:
@@ -36,8 +37,8 @@ def _record(r: Result) -> Dict[str, Any]:
 
 
 def _run_batch(items: List[tuple], staging: str, profile: str, options: tuple, key_file: Optional[str],
-               key_hex: Optional[str]) -> List[Dict[str, Any]]:
-    engine = _engine(profile, options, key_file, key_hex)
+               key_hex: Optional[str], mapping_dir: Optional[str] = None) -> List[Dict[str, Any]]:
+    engine = _engine(profile, options, key_file, key_hex, mapping_dir)
     os.makedirs(staging, exist_ok=True)
     return [_record(_tree.stage(engine, p, os.path.join(staging, f"{i}.dcm"), False)) for i, p in items]
 
@@ -58,10 +59,13 @@ def _settle(records: List[Dict[str, Any]], staging: str, out_dir: str) -> List[D
 
 def deidentify_with_dask(client: Any, inputs: Union[PathLike, Iterable[PathLike]], out_dir: PathLike,
                          key_file: Optional[PathLike] = None, key: Optional[bytes] = None, profile: str = "basic",
-                         options: Sequence[str] = (), batch_size: int = 64, duplicates: str = "skip") -> List[Dict[str, Any]]:
+                         options: Sequence[str] = (), batch_size: int = 64, duplicates: str = "skip",
+                         mapping_dir: Optional[PathLike] = None) -> List[Dict[str, Any]]:
     """Every file under `inputs` into out_dir on the cluster behind `client`. Returns one record per
     input (input, status ok/withheld/duplicate/error, output_path, reason, duplicate_of), in input
-    order; duplicates as deidentify_tree's."""
+    order; duplicates as deidentify_tree's. With mapping_dir (a folder every worker can write, e.g.
+    beside out_dir), the workers add their rows to one uid_mapping.csv and patid_mapping.csv under
+    file locks."""
     if key_file is None and key is None:
         raise ValueError("a distributed run needs the site key (key_file or key): a one-time key per worker "
                          "would give every worker different pseudonyms")
@@ -77,7 +81,8 @@ def deidentify_with_dask(client: Any, inputs: Union[PathLike, Iterable[PathLike]
     batches = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
     key_hex = key.hex() if key is not None else None
     futures = client.map(_run_batch, batches, staging=staging, profile=profile, options=tuple(options),
-                         key_file=str(key_file) if key_file is not None else None, key_hex=key_hex, pure=False)
+                         key_file=str(key_file) if key_file is not None else None, key_hex=key_hex,
+                         mapping_dir=str(mapping_dir) if mapping_dir is not None else None, pure=False)
     records: List[Dict[str, Any]] = []
     for batch in client.gather(futures):
         records.extend(batch)
