@@ -467,6 +467,11 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
     if (!site) return std::move(site).error();
     impl->pixels.rules.prepend(std::move(site).value());
   }
+  auto scan = pixel::TextScanTable::builtin();
+  if (!scan) return std::move(scan).error();
+  impl->pixels.scan = std::move(scan).value();
+  for (const auto& [key, value] : px.scan_text)
+    if (auto s = pixel::text_scan_from_string(value)) impl->pixels.scan.set(key, *s);
   const std::string cover = !config.cover_pages.empty() ? config.cover_pages : px.cover_pages;
   if (!cover.empty() && cover != "clean" && cover != "identifiers" && cover != "withhold")
     return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("cover pages: '{}' is not clean, identifiers or withhold", cover)};

@@ -99,18 +99,28 @@ const char* lossy_method(const std::string& ts) {
   return nullptr;
 }
 
+// Image Type (0008,0008): SCREEN SAVE anywhere, and whether the second value says SECONDARY.
+bool is_screen_save(const std::vector<std::string>& type) {
+  return std::any_of(type.begin(), type.end(), [](const std::string& v) { return v == "SCREEN SAVE" || v == "SCREEN_SAVE"; });
+}
+bool is_secondary(const std::vector<std::string>& type) { return type.size() > 1 && type[1] == "SECONDARY"; }
+
 }  // namespace
 
-bool is_cover_page(const DicomFile& f) {
+bool is_cover_page(const DicomFile& f, const TextScanTable& scan) {
   const Dataset& ds = f.dataset;
-  if (profile::sop_category(str(ds, Tag(0x0008, 0x0016))) == "secondary_capture") return true;
-  const auto type = values(ds, Tag(0x0008, 0x0008));
+  const std::string sop_class = str(ds, Tag(0x0008, 0x0016));
   const std::string modality = str(ds, Tag(0x0008, 0x0060));
-  const bool screen_save = std::any_of(type.begin(), type.end(), [](const std::string& v) { return v == "SCREEN SAVE" || v == "SCREEN_SAVE"; });
-  const bool secondary = type.size() > 1 && type[1] == "SECONDARY";
-  if (screen_save || modality == "DOC") return true;
-  if (secondary && (modality == "OT" || str(ds, Tag(0x0028, 0x0301)) == "YES")) return true;
-  return ds.find(Tag(0x0008, 0x0064)) != nullptr;  // Conversion Type: only converted images have it
+  if (profile::sop_category(sop_class) == "secondary_capture") return true;
+  const auto type = values(ds, Tag(0x0008, 0x0008));
+  if (is_screen_save(type) || modality == "DOC") return true;
+  if (is_secondary(type) && (modality == "OT" || str(ds, Tag(0x0028, 0x0301)) == "YES")) return true;
+  // Conversion Type: converted images have it, but so does every RT Image (Type 2 there), whose
+  // edge pixels are dose data, and some mammograms: an acquisition is never a cover page.
+  // Only where the table scans everything (captures, photographs) does it mark a cover page.
+  if (!ds.find(Tag(0x0008, 0x0064))) return false;
+  const TextScan row = scan.lookup(sop_class, modality);
+  return row == TextScan::always || row == TextScan::photo;
 }
 
 PixelPlan plan_pixels(const DicomFile& f, const PixelPolicy& policy) {
@@ -123,8 +133,12 @@ PixelPlan plan_pixels(const DicomFile& f, const PixelPolicy& policy) {
     }
     return p;
   }
-  const std::string category(profile::sop_category(str(ds, Tag(0x0008, 0x0016))));
+  const std::string sop_class = str(ds, Tag(0x0008, 0x0016));
+  const std::string modality = str(ds, Tag(0x0008, 0x0060));
+  const std::string category(profile::sop_category(sop_class));
   const std::string burned = str(ds, Tag(0x0028, 0x0301));
+  const std::string burned_said = burned.empty() ? "absent" : burned;
+  const TextScan scan = policy.scan.lookup(sop_class, modality);
   const RegionRule* rule = policy.rules.match(f);
   auto withhold = [&](std::string kind, std::string why) {
     p.kind = PixelPlan::Kind::withhold;
@@ -142,30 +156,33 @@ PixelPlan plan_pixels(const DicomFile& f, const PixelPolicy& policy) {
     p.reason = p.reason.empty() ? what : what.empty() ? p.reason : p.reason + "; " + what;
     return p;
   };
-  if (category == "video")
-    return burned == "NO" && !rule ? p : withhold("video", "video: frames cannot be decoded and cleaned here");
-  if (is_cover_page(f)) {
+  const std::string kind = category == "ultrasound" ? "ultrasound" : modality.empty() ? "image" : modality + " image";
+  if (category == "video")  // no codec here decodes MPEG-2/4 or HEVC frames to scan them
+    return burned == "NO" && !rule && scan == TextScan::never ? p : withhold("video", "video: frames cannot be decoded and cleaned here");
+  if (is_cover_page(f, policy.scan)) {
     if (!policy.clean_cover_pages) return withhold("cover page", "cover page (screenshot or scanned form): the policy withholds them");
     p.detect_text = true;
-    return cleaned("cover page", policy.cover_text == PixelPolicy::CoverText::all ? "all text detected in every frame blanked"
-                                                                                  : "lines naming the patient blanked (OCR)");
+    p.identifiers_only = policy.cover_text == PixelPolicy::CoverText::identifiers;
+    return cleaned("cover page", p.identifiers_only ? "lines naming the patient blanked (OCR)" : "all text detected in every frame blanked");
   }
   if (category == "ultrasound") {
     p.keep = ultrasound_regions(f);
     if (!p.keep.empty())
       return cleaned("ultrasound", fmt::format("everything outside {} ultrasound data region(s) blanked, lines naming the patient inside (OCR)", p.keep.size()));
-    if (rule) return cleaned("ultrasound", "");
-    if (burned == "NO") return p;
-    return withhold("ultrasound", fmt::format("ultrasound with Burned In Annotation {} and neither data regions nor a region rule for this device",
-                                              burned.empty() ? "absent" : burned));
   }
-  if (category == "visible_light_photo") {
+  if (scan == TextScan::photo) {
     if (burned == "NO" && !rule) return p;
-    return withhold("visible light photo", fmt::format("visible light photo with Burned In Annotation {}: faces and text are not cleaned here",
-                                                       burned.empty() ? "absent" : burned));
+    return withhold("visible light photo", fmt::format("visible light photo with Burned In Annotation {}: faces are not cleaned here", burned_said));
   }
   if (rule) return cleaned(category.empty() ? "image" : category, "");
-  if (burned == "YES") return withhold("image", "Burned In Annotation is YES and no region rule matches this device");
+  const auto type = values(ds, Tag(0x0008, 0x0008));
+  if (scan == TextScan::always || (scan == TextScan::screens && (burned == "YES" || is_screen_save(type) || is_secondary(type)))) {
+    p.detect_text = true;
+    p.acquisition = true;
+    return cleaned(kind, fmt::format("Burned In Annotation {} not trusted for {}: all text detected in every frame blanked", burned_said,
+                                     modality.empty() ? "this class" : modality));
+  }
+  if (burned == "YES") return withhold(kind, "Burned In Annotation is YES and no region rule matches this device");
   return p;
 }
 
@@ -187,8 +204,8 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
   const bool by_colour = palette && lut.usable();
   std::uint32_t frame = 0;
   FrameText how;
-  how.blank_all = plan.detect_text && policy.cover_text == PixelPolicy::CoverText::all;
-  how.blank_identifying = !plan.keep.empty() || (plan.detect_text && policy.cover_text == PixelPolicy::CoverText::identifiers);
+  how.blank_all = plan.detect_text && !plan.identifiers_only;
+  how.blank_identifying = !plan.keep.empty() || (plan.detect_text && plan.identifiers_only);
   how.read_back = policy.ocr_check;
   how.planes_of = [&] {
     auto p = planes(*img, frame);
@@ -197,13 +214,14 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
   how.bits = by_colour ? 16 : img->layout.bits_stored;
   how.palette_indices = palette && !by_colour;
   how.black = palette ? darkest_index(lut) : 0;
-  how.detector = policy.detector;
+  how.detector = plan.acquisition ? DetectorSettings::for_acquisitions() : policy.detector;
   how.deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                         std::chrono::duration<double>(policy.ocr_seconds));
   how.limit_seconds = policy.ocr_seconds;
+  bool changed = false;
   for (; frame < img->layout.frames; ++frame) {
-    if (!plan.keep.empty()) fill_outside(*img, frame, plan.keep, how.black);
-    for (const Rect& reg : plan.regions) fill(*img, frame, reg, how.black);
+    if (!plan.keep.empty()) changed |= fill_outside(*img, frame, plan.keep, how.black);
+    for (const Rect& reg : plan.regions) changed |= fill(*img, frame, reg, how.black);
     auto text = clean_frame_text(*img, frame, how, ids, m.read_lines);
     if (!text) return std::move(text).error();
     for (const std::vector<Rect>* list : std::initializer_list<const std::vector<Rect>*>{&plan.regions, &text->boxes})
@@ -212,12 +230,24 @@ Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const P
     if (text->legible)
       return Error{ErrorCode::bad_structure, {}, 0, "(7FE0,0010)", fmt::format("an identifier is still legible in frame {} after cleaning", frame + 1)};
     r.text_boxes += text->blanked;
+    changed |= text->changed;
   }
   r.frames = img->layout.frames;
-  r.syntax = output_syntax(input_ts);
-  if (auto st = m.encode(file, *img, r.syntax); !st) return std::move(st).error();
   Dataset& ds = file.dataset;
-  ds.set_string(Tag(0x0028, 0x0301), vrs::CS, "NO");
+  ds.set_string(Tag(0x0028, 0x0301), vrs::CS, "NO");  // searched (and read back): nothing identifying is left
+  if (!changed) {
+    // Nothing painted: the input's Pixel Data goes out bit for bit in its own transfer syntax, with
+    // no second lossy generation or codec round trip.
+    r.syntax = input_ts;
+    r.summary = fmt::format("{}: {}; {} frame(s) searched, nothing to blank, {}pixel data unchanged", plan.kind_of_instance, plan.reason,
+                            r.frames, policy.ocr_check ? "read back by OCR, " : "");
+    return r;
+  }
+  r.syntax = output_syntax(input_ts);
+  const auto* in_info = dict::transfer_syntax(input_ts);
+  const auto* out_info = dict::transfer_syntax(r.syntax);
+  if (in_info && in_info->encapsulated && out_info && !out_info->encapsulated) to_rgb(*img);  // decoded YBR: viewers render native RGB
+  if (auto st = m.encode(file, *img, r.syntax); !st) return std::move(st).error();
   if (const char* method = lossy_method(input_ts)) {  // the pixels went through lossy compression once: say so
     ds.set_string(Tag(0x0028, 0x2110), vrs::CS, "01");
     if (!ds.find(Tag(0x0028, 0x2114))) ds.set_string(Tag(0x0028, 0x2114), vrs::CS, method);

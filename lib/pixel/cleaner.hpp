@@ -14,6 +14,7 @@
 #include "pixel/image.hpp"
 #include "pixel/region_rules.hpp"
 #include "pixel/text_detector.hpp"
+#include "pixel/text_scan.hpp"
 
 namespace dicomscrub::pixel {
 
@@ -26,6 +27,7 @@ struct PixelPolicy {
   bool ocr_check = true;
   double ocr_seconds = 120;        // OCR time per instance; past it the instance is withheld
   RegionRules rules;               // a site's rules first, then the built-in CTP set
+  TextScanTable scan;              // which instances are searched for text (data/burned_in_text_scan.tsv)
   std::uint64_t max_decoded_bytes = std::uint64_t(1) << 30;  // larger instances are withheld
   // Detection and OCR work on whole frames (planes, edge maps, Tesseract's own copies): frames of
   // more pixels than this (6,000 x 6,000) are withheld rather than risk gigabytes per worker.
@@ -40,6 +42,8 @@ struct PixelPlan {
   std::vector<Rect> regions;      // blanked in every frame (a region rule)
   std::vector<Rect> keep;         // ultrasound data regions: everything else is blanked
   bool detect_text = false;       // find text in every frame and blank it
+  bool identifiers_only = false;  // detect_text: blank only the lines OCR reads as identifying
+  bool acquisition = false;       // detect_text on a picture (US, XA, ...): the detector's precision preset
 };
 
 struct PixelResult {
@@ -54,7 +58,9 @@ struct PixelResult {
 };
 
 // Whether `input` is a cover page (a screenshot, scanned form or report rendered as an image).
-bool is_cover_page(const DicomFile& input);
+// Classes and modalities `scan` trusts (acquisitions: CT, RT Image, ...) never are, whatever
+// their Conversion Type says (RT Image has it as Type 2).
+bool is_cover_page(const DicomFile& input, const TextScanTable& scan);
 PixelPlan plan_pixels(const DicomFile& input, const PixelPolicy& policy);
 // Carries out a `clean` plan on `file` (the de-identified data set of the same instance); on an
 // error the file must be withheld.

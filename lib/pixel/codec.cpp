@@ -65,6 +65,13 @@ void set_us(Dataset& ds, Tag t, std::uint16_t v, bool big_endian) {
   ds.set(t, vrs::US, std::move(b));
 }
 
+// Native big-endian pixel data is a run of 16-bit words when it is OW (or 16-bit samples in
+// implicit VR, where the dictionary says OW): 8-bit samples come in swapped pairs.
+bool swaps_words(const DicomFile& file, const Element& e, std::uint16_t bits_allocated) {
+  if (!file.encoding.big_endian) return false;
+  return bits_allocated == 16 || e.vr == vrs::OW;
+}
+
 }  // namespace
 
 Result<Decoded> decode(const DicomFile& file, const Layout& declared) {
@@ -77,9 +84,13 @@ Result<Decoded> decode(const DicomFile& file, const Layout& declared) {
     if (!bytes) return std::move(bytes).error();
     if (bytes->size() < declared.total_bytes())
       return codec_error(fmt::format("Pixel Data holds {} bytes; the layout needs {}", bytes->size(), declared.total_bytes()));
-    out.data.assign(bytes->begin(), bytes->begin() + std::ptrdiff_t(declared.total_bytes()));
-    if (file.encoding.big_endian && declared.bits_allocated == 16)
-      for (std::size_t i = 0; i + 1 < out.data.size(); i += 2) std::swap(out.data[i], out.data[i + 1]);
+    // Big endian OW holds 16-bit words even when samples are 8 bits: swap over the whole (even)
+    // value before cutting it to the samples, or an odd count loses its last sample to the pad.
+    std::vector<std::uint8_t> all(bytes->begin(), bytes->end());
+    if (swaps_words(file, *e, declared.bits_allocated))
+      for (std::size_t i = 0; i + 1 < all.size(); i += 2) std::swap(all[i], all[i + 1]);
+    all.resize(std::size_t(declared.total_bytes()));
+    out.data = std::move(all);
     return out;
   }
   if (e->form != ElementForm::encapsulated || e->fragments.empty()) return codec_error("Pixel Data is neither native nor encapsulated");
@@ -129,11 +140,11 @@ Status encode(DicomFile& file, const Decoded& img, const std::string& syntax) {
   const bool big_endian = native && file.encoding.big_endian;
   if (native) {
     std::vector<std::uint8_t> bytes = img.data;
-    if (big_endian && l.bits_allocated == 16)
-      for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) std::swap(bytes[i], bytes[i + 1]);
-    if (bytes.size() % 2) bytes.push_back(0);
     const bool was_native = e->form == ElementForm::value;
     VR vr = was_native ? e->vr : (l.bits_allocated == 16 ? vrs::OW : vrs::OB);
+    if (bytes.size() % 2) bytes.push_back(0);  // the pad goes at the end of the samples, then words are swapped
+    if (big_endian && (l.bits_allocated == 16 || vr == vrs::OW))
+      for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) std::swap(bytes[i], bytes[i + 1]);
     *e = Element{};
     e->tag = tags::pixel_data;
     e->vr = vr;

@@ -18,7 +18,7 @@ Result<FrameTextResult> clean_frame_text(Decoded& img, std::uint32_t frame, cons
   };
   if (how.blank_all) {
     auto boxes = detect_text(how.planes_of(), cols, rows, how.bits, how.palette_indices, how.detector);
-    for (const Rect& b : boxes) fill(img, frame, b, how.black);
+    for (const Rect& b : boxes) r.changed |= fill(img, frame, b, how.black);
     r.blanked += boxes.size();
     r.boxes.insert(r.boxes.end(), boxes.begin(), boxes.end());
   }
@@ -29,7 +29,7 @@ Result<FrameTextResult> clean_frame_text(Decoded& img, std::uint32_t frame, cons
     if (!lines) return std::move(lines).error();
     auto identifying = identifying_lines(*lines, ids);
     for (const Rect& b : identifying) {
-      fill(img, frame, b.padded(2), how.black);
+      r.changed |= fill(img, frame, b.padded(2), how.black);
       r.boxes.push_back(b.padded(2));
     }
     r.blanked += identifying.size();

@@ -39,6 +39,7 @@ struct FrameText {
 struct FrameTextResult {
   std::size_t blanked = 0;  // lines blanked
   std::vector<Rect> boxes;  // what was blanked (for the audit and the review page)
+  bool changed = false;     // a sample was painted (a box over pixels already black changes nothing)
   bool legible = false;     // read_back found a line naming the patient: the frame cannot go out
 };
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 
 #include <fmt/format.h>
@@ -41,14 +42,22 @@ std::array<std::uint32_t, 3> fill_values(const Layout& l, std::uint16_t palette_
   return {0, 0, 0};
 }
 
-void put(std::uint8_t* p, std::uint32_t v, std::uint16_t bits) {
-  if (bits == 8) *p = std::uint8_t(v);
-  else detail::store16(p, std::uint16_t(v), false);
+// Writes one sample; true when that changed it (so an image that needed no paint keeps its bytes).
+bool put(std::uint8_t* p, std::uint32_t v, std::uint16_t bits) {
+  if (bits == 8) {
+    const bool changed = *p != std::uint8_t(v);
+    *p = std::uint8_t(v);
+    return changed;
+  }
+  const bool changed = detail::load16(p, false) != std::uint16_t(v);
+  detail::store16(p, std::uint16_t(v), false);
+  return changed;
 }
 
-void paint_span(Decoded& img, std::uint32_t frame, int x0, int x1, int y, std::uint16_t palette_black) {
+bool paint_span(Decoded& img, std::uint32_t frame, int x0, int x1, int y, std::uint16_t palette_black) {
   const Layout& l = img.layout;
-  if (x0 >= x1) return;
+  if (x0 >= x1) return false;
+  bool changed = false;
   const auto v = fill_values(l, palette_black);
   const std::uint32_t bpp = l.bits_allocated / 8;
   std::uint8_t* f = img.data.data() + frame * l.frame_bytes();
@@ -58,21 +67,24 @@ void paint_span(Decoded& img, std::uint32_t frame, int x0, int x1, int y, std::u
     x1 = std::min<int>(int(l.cols), (x1 + 1) & ~1);
     for (int x = x0; x < x1; x += 2) {
       std::uint8_t* p = f + (std::uint64_t(y) * l.cols + x) * 2 * bpp;
-      put(p, v[0], l.bits_allocated); put(p + bpp, v[0], l.bits_allocated);
-      put(p + 2 * bpp, v[1], l.bits_allocated); put(p + 3 * bpp, v[2], l.bits_allocated);
+      changed |= put(p, v[0], l.bits_allocated);
+      changed |= put(p + bpp, v[0], l.bits_allocated);
+      changed |= put(p + 2 * bpp, v[1], l.bits_allocated);
+      changed |= put(p + 3 * bpp, v[2], l.bits_allocated);
     }
-    return;
+    return changed;
   }
   if (l.samples == 1 || l.planar == 0) {
     for (int x = x0; x < x1; ++x) {
       std::uint8_t* p = f + (std::uint64_t(y) * l.cols + x) * l.samples * bpp;
-      for (std::uint16_t s = 0; s < l.samples; ++s) put(p + s * bpp, v[s], l.bits_allocated);
+      for (std::uint16_t s = 0; s < l.samples; ++s) changed |= put(p + s * bpp, v[s], l.bits_allocated);
     }
-    return;
+    return changed;
   }
   const std::uint64_t plane = std::uint64_t(l.rows) * l.cols * bpp;
   for (std::uint16_t s = 0; s < l.samples; ++s)
-    for (int x = x0; x < x1; ++x) put(f + s * plane + (std::uint64_t(y) * l.cols + x) * bpp, v[s], l.bits_allocated);
+    for (int x = x0; x < x1; ++x) changed |= put(f + s * plane + (std::uint64_t(y) * l.cols + x) * bpp, v[s], l.bits_allocated);
+  return changed;
 }
 
 }  // namespace
@@ -131,16 +143,19 @@ Rect Rect::clipped(int c, int r) const {
   return {x0, y0, x1 - x0, y1 - y0};
 }
 
-void fill(Decoded& img, std::uint32_t frame, Rect r, std::uint16_t palette_black) {
+bool fill(Decoded& img, std::uint32_t frame, Rect r, std::uint16_t palette_black) {
   const Layout& l = img.layout;
   r = r.clipped(int(l.cols), int(l.rows));
-  if (r.empty() || frame >= l.frames) return;
-  for (int y = r.y; y < r.y + r.h; ++y) paint_span(img, frame, r.x, r.x + r.w, y, palette_black);
+  if (r.empty() || frame >= l.frames) return false;
+  bool changed = false;
+  for (int y = r.y; y < r.y + r.h; ++y) changed |= paint_span(img, frame, r.x, r.x + r.w, y, palette_black);
+  return changed;
 }
 
-void fill_outside(Decoded& img, std::uint32_t frame, const std::vector<Rect>& keep, std::uint16_t palette_black) {
+bool fill_outside(Decoded& img, std::uint32_t frame, const std::vector<Rect>& keep, std::uint16_t palette_black) {
   const Layout& l = img.layout;
-  if (frame >= l.frames) return;
+  if (frame >= l.frames) return false;
+  bool changed = false;
   std::vector<Rect> k;
   for (const Rect& r : keep) if (auto c = r.clipped(int(l.cols), int(l.rows)); !c.empty()) k.push_back(c);
   std::vector<std::uint8_t> kept(l.cols);
@@ -153,9 +168,10 @@ void fill_outside(Decoded& img, std::uint32_t frame, const std::vector<Rect>& ke
       if (kept[x]) { ++x; continue; }
       int start = x;
       while (x < int(l.cols) && !kept[x]) ++x;
-      paint_span(img, frame, start, x, y, palette_black);
+      changed |= paint_span(img, frame, start, x, y, palette_black);
     }
   }
+  return changed;
 }
 
 std::vector<std::vector<std::uint16_t>> planes(const Decoded& img, std::uint32_t frame) {
@@ -185,6 +201,30 @@ std::vector<std::vector<std::uint16_t>> planes(const Decoded& img, std::uint32_t
     }
   }
   return out;
+}
+
+void to_rgb(Decoded& img) {
+  Layout& l = img.layout;
+  if (l.samples != 3 || (l.photometric != "YBR_FULL" && l.photometric != "YBR_FULL_422")) return;
+  const int bs = std::clamp<int>(l.bits_stored, 1, l.bits_allocated);
+  const double top = double((1u << bs) - 1), mid = double(1u << (bs - 1));
+  Layout rgb = l;
+  rgb.photometric = "RGB";
+  rgb.planar = 0;
+  const std::uint32_t bpp = l.bits_allocated / 8;
+  std::vector<std::uint8_t> out(rgb.total_bytes());
+  auto clamp = [&](double v) { return std::uint32_t(std::clamp(std::lround(v), 0L, long(top))); };
+  for (std::uint32_t f = 0; f < l.frames; ++f) {
+    const auto p = planes(img, f);
+    std::uint8_t* dst = out.data() + f * rgb.frame_bytes();
+    for (std::size_t i = 0; i < p[0].size(); ++i) {
+      const double y = p[0][i], cb = double(p[1][i]) - mid, cr = double(p[2][i]) - mid;
+      const std::uint32_t v[3] = {clamp(y + 1.402 * cr), clamp(y - 0.344136 * cb - 0.714136 * cr), clamp(y + 1.772 * cb)};
+      for (int c = 0; c < 3; ++c) put(dst + (i * 3 + c) * bpp, v[c], l.bits_allocated);
+    }
+  }
+  img.data = std::move(out);
+  l = rgb;
 }
 
 }  // namespace dicomscrub::pixel

@@ -50,10 +50,16 @@ struct Rect {
 
 // Paints `r` (clipped to the frame) in the darkest displayable value of the photometric
 // interpretation: black for MONOCHROME2/RGB, white-valued (max) for MONOCHROME1, Y=0 with neutral
-// chroma for YBR, the darkest palette entry for PALETTE COLOR (index `palette_black`).
-void fill(Decoded& img, std::uint32_t frame, Rect r, std::uint16_t palette_black = 0);
-// Paints everything outside the union of `keep`.
-void fill_outside(Decoded& img, std::uint32_t frame, const std::vector<Rect>& keep, std::uint16_t palette_black = 0);
+// chroma for YBR, the darkest palette entry for PALETTE COLOR (index `palette_black`). True when
+// a sample changed.
+bool fill(Decoded& img, std::uint32_t frame, Rect r, std::uint16_t palette_black = 0);
+// Paints everything outside the union of `keep`; true when a sample changed.
+bool fill_outside(Decoded& img, std::uint32_t frame, const std::vector<Rect>& keep, std::uint16_t palette_black = 0);
+
+// Decoded YBR_FULL and YBR_FULL_422 become interleaved RGB (PS3.3 C.7.6.3.1.2), for native output:
+// native YBR is valid DICOM, but viewers (Orthanc among them) do not render it. Other
+// interpretations are left as they are.
+void to_rgb(Decoded& img);
 
 // One plane per sample (1 or 3), `cols*rows` values each, for edge-based detection. Chroma of
 // YBR_FULL_422 is repeated over its pixel pair.

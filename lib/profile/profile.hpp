@@ -61,6 +61,8 @@ struct PixelSettings {
   std::string cover_pages;        // "clean", "identifiers", "withhold"; empty: not set
   std::string rules_file;         // region rules tried before the built-in ones; empty: none
   std::optional<bool> ocr_check;  // not set: the engine's default (on)
+  // Rows over data/burned_in_text_scan.tsv: Modality or SOP Class UID -> always|screens|never|photo.
+  std::vector<std::pair<std::string, std::string>> scan_text;
 };
 
 class Profile {

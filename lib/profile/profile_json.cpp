@@ -141,9 +141,18 @@ Result<Profile> Profile::from_json(std::string_view text, const std::string& ori
         p.pixels_.rules_file = (!f.empty() && f[0] != '/' && slash != std::string::npos) ? origin.substr(0, slash + 1) + f : f;
       } else if (k == "ocr_check" && v.IsBool())
         p.pixels_.ocr_check = v.GetBool();
-      else
+      else if (k == "scan_text" && v.IsObject()) {
+        for (auto row = v.MemberBegin(); row != v.MemberEnd(); ++row) {
+          const std::string_view scan = row->value.IsString() ? row->value.GetString() : "";
+          if (scan != "always" && scan != "screens" && scan != "never" && scan != "photo")
+            return json_error(origin, text, 0, fmt::format("bad \"scan_text\" entry \"{}\"", row->name.GetString()),
+                              "\"scan_text\": {\"MODALITY or SOP Class UID\": \"always|screens|never|photo\"}");
+          p.pixels_.scan_text.emplace_back(row->name.GetString(), std::string(scan));
+        }
+      } else
         return json_error(origin, text, 0, fmt::format("bad \"pixels\" entry \"{}\"", k),
-                          "cover_pages: clean|identifiers|withhold; rules: a file name; ocr_check: true|false");
+                          "cover_pages: clean|identifiers|withhold; rules: a file name; ocr_check: true|false; "
+                          "scan_text: {MODALITY: always|screens|never|photo}");
     }
   }
   if (doc.HasMember("options")) {

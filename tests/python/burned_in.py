@@ -257,3 +257,151 @@ def render_lines(width, height, lines, fg=0, bg=255, font_file=FONT_FILES[0]):
         img = img * (1 - a) + fg * a
         masks.append(a >= 0.5)
     return img.round().astype(np.uint8), masks
+
+
+# Acquisitions: pictures (speckle, vessels, tissue) with text burned in at known places, as
+# ultrasound, angiography, endoscopy and CR screen captures carry it. Used by test_acquisitions.py.
+XA = "1.2.840.10008.5.1.4.1.1.12.1"
+US_MF = "1.2.840.10008.5.1.4.1.1.3.1"
+ES = "1.2.840.10008.5.1.4.1.1.77.1.1"
+CR = "1.2.840.10008.5.1.4.1.1.1"
+ACQUISITION_TEXT = ["QUIXOTE ZEBULON", "ID 88123456", "12/04/1961", "ST ELSEWHERE"]
+
+
+def picture(kind, rng, width, height):
+    """A synthetic picture of `kind` as float RGB 0..255 (grey kinds have equal channels)."""
+    nrng = np.random.default_rng(rng.randint(0, 1 << 30))
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
+    if kind == "us":  # a speckled sector on black, as a B-mode fan
+        cx, r = width / 2, np.hypot(xx - width / 2, yy + height * 0.1)
+        fan = (np.abs(np.arctan2(xx - cx, yy + height * 0.1)) < 0.6) & (r > height * 0.15) & (r < height * 0.95)
+        speckle = 45 * np.log1p(nrng.rayleigh(1.0, (height, width)) * (1.5 + np.sin(yy / 9)))  # log-compressed echo
+        grey = np.where(fan, np.clip(speckle, 0, 235), 0)
+        img = np.repeat(grey[..., None], 3, axis=-1)
+    elif kind == "us_colour":  # the fan with a Doppler box in red and blue
+        img = picture("us", rng, width, height)
+        box = (slice(height // 3, height // 2), slice(width // 2 - 30, width // 2 + 30))
+        flow = nrng.normal(0, 1, (height // 2 - height // 3, 60))
+        img[box + (0,)] = np.where(flow > 0, 180 + 40 * flow.clip(0, 1), img[box + (0,)])
+        img[box + (2,)] = np.where(flow < 0, 180 - 40 * flow.clip(-1, 0), img[box + (2,)])
+    elif kind == "xa":  # grey background, dark vessels, a round collimator
+        base = 150 + 40 * np.sin(xx / 60) * np.cos(yy / 45)
+        for k in range(5):
+            x0, slope, curve = rng.uniform(0, width), rng.uniform(-0.8, 0.8), rng.uniform(-0.004, 0.004)
+            d = np.abs(xx - (x0 + slope * yy + curve * (yy - height / 2) ** 2))
+            base -= 70 * np.exp(-(d / rng.uniform(1.5, 4)) ** 2)
+        base += nrng.normal(0, 4, base.shape)
+        base[np.hypot(xx - width / 2, yy - height / 2) > min(width, height) * 0.48] = 0
+        img = np.repeat(np.clip(base, 0, 255)[..., None], 3, axis=-1)
+    elif kind == "es":  # pink tissue with folds and a dark lumen
+        fold = np.sin(xx / 13 + np.sin(yy / 17) * 2) * 25
+        lumen = np.exp(-((xx - width * 0.55) ** 2 + (yy - height * 0.5) ** 2) / (2 * (width / 7) ** 2))
+        r = 190 + fold - 150 * lumen + nrng.normal(0, 3, fold.shape)
+        img = np.stack([r, r * 0.55, r * 0.5], axis=-1)
+        img[np.hypot(xx - width / 2, yy - height / 2) > min(width, height) * 0.52] = 0
+    else:  # "cr": a chest-like smooth field
+        body = 120 + 80 * np.exp(-((xx - width / 2) / (width / 3)) ** 2) * np.exp(-((yy - height / 2) / (height / 2)) ** 2)
+        img = np.repeat(np.clip(body + nrng.normal(0, 2, body.shape), 0, 255)[..., None], 3, axis=-1)
+    return np.clip(img, 0, 255)
+
+
+def burn_text(img, lines, colour=(255, 255, 255), font_file=FONT_FILES[0]):
+    """Draws [(text, x, y, size)] on a float RGB picture; returns it and the ink mask of each line."""
+    masks = []
+    h, w = img.shape[:2]
+    for text, x, y, size in lines:
+        layer = Image.new("L", (w, h), 0)
+        ImageDraw.Draw(layer).text((x, y), text, fill=255, font=ImageFont.truetype(font_file, size))
+        a = np.asarray(layer, dtype=np.float64)[..., None] / 255.0
+        img = img * (1 - a) + np.array(colour, dtype=np.float64) * a
+        masks.append(a[..., 0] >= 0.5)
+    return img, masks
+
+
+class Acquisition:
+    """A generated acquisition: per frame, the ink masks of the lines burned into it."""
+
+    def __init__(self, name, path, masks, pictures):
+        self.name, self.path, self.masks, self.pictures = name, path, masks, pictures
+
+
+def make_acquisition(folder, name, kind, *, photometric="MONOCHROME2", frames=1, text_frames=None, burned=None,
+                     regions=None, codec="native", width=320, height=240, seed=0, text=None):
+    """Writes an acquisition (us, us_colour, xa, es, cr) with text at known places on `text_frames`
+    (default: every frame). `regions` [(x0, y0, x1, y1)] become a Sequence of Ultrasound Regions."""
+    rng = random.Random(f"{name}-{seed}")
+    text_frames = range(frames) if text_frames is None else text_frames
+    words = text or ACQUISITION_TEXT
+    lines = [(words[0], 6, 4, 16), (words[1], 6, 24, 13), (words[2], width - 110, 4, 13), (words[3], width - 140, height - 22, 14)]
+    pics, masks = [], []
+    for f in range(frames):
+        pic = picture(kind, rng, width, height)
+        pics.append(pic)
+        if f in text_frames:
+            pic, m = burn_text(pic, lines, colour=(255, 255, 255) if kind != "es" else (250, 250, 120))
+        else:
+            m = []
+        pics[-1] = pic
+        masks.append(m)
+    sop, modality = {"us": (US, "US"), "us_colour": (US, "US"), "xa": (XA, "XA"), "es": (ES, "ES"), "cr": (CR, "CR")}[kind]
+    if kind.startswith("us") and frames > 1:
+        sop = US_MF
+    path = os.path.join(folder, f"{name}.dcm")
+    ds = base_dataset(sop, path)
+    ds.Modality = modality
+    del ds.ConversionType
+    ds.ImageType = ["DERIVED", "SECONDARY"] if kind == "cr" else ["ORIGINAL", "PRIMARY"]
+    if burned is not None:
+        ds.BurnedInAnnotation = burned
+    arr = np.stack(pics).round().astype(np.uint8)  # frames, rows, cols, 3
+    if photometric == "PALETTE COLOR":  # grey picture through a palette whose entry i is grey i
+        lut = (np.arange(256, dtype=np.uint16) * 257).astype("<u2")
+        ds.RedPaletteColorLookupTableDescriptor = ds.GreenPaletteColorLookupTableDescriptor = ds.BluePaletteColorLookupTableDescriptor = [256, 0, 16]
+        ds.RedPaletteColorLookupTableData = ds.GreenPaletteColorLookupTableData = ds.BluePaletteColorLookupTableData = lut.tobytes()
+    if photometric in ("RGB",):
+        ds.SamplesPerPixel, ds.PlanarConfiguration = 3, 0
+        data = arr
+    else:
+        ds.SamplesPerPixel = 1
+        data = arr[..., 0]
+    ds.PhotometricInterpretation = photometric
+    ds.Rows, ds.Columns = height, width
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    if frames > 1:
+        ds.NumberOfFrames = frames
+        ds.FrameIncrementPointer = (0x0018, 0x1063)
+        ds.FrameTime = 33.3
+    if regions:
+        items = []
+        for x0, y0, x1, y1 in regions:
+            r = pydicom.Dataset()
+            r.RegionLocationMinX0, r.RegionLocationMinY0, r.RegionLocationMaxX1, r.RegionLocationMaxY1 = x0, y0, x1, y1
+            items.append(r)
+        ds.SequenceOfUltrasoundRegions = items
+    ds.PixelData = np.ascontiguousarray(data).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    args, _ = CODECS[codec]
+    if args:
+        out = path + f".{codec}.dcm"
+        subprocess.run(["gdcmconv", *args, path, out], check=True, capture_output=True)
+        os.replace(out, path)
+    return Acquisition(name, path, masks, data)
+
+
+def dilate(mask, by):
+    """A boolean mask grown by `by` pixels in every direction (a square neighbourhood)."""
+    out = mask.copy()
+    h, w = mask.shape
+    for dy in range(-by, by + 1):
+        for dx in range(-by, by + 1):
+            src = mask[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
+            out[max(0, dy):h - max(0, -dy), max(0, dx):w - max(0, -dx)] |= src
+    return out
+
+
+def glyph_contrast(frame, mask, ring=3):
+    """How far the glyph pixels of one line stand out from the pixels just around them: the
+    largest difference, over samples, of their mean values (0 when the line is blanked whole)."""
+    around = dilate(mask, ring) & ~mask
+    f = frame.reshape(frame.shape[0], frame.shape[1], -1).astype(np.float64)
+    return max(abs(f[..., c][mask].mean() - f[..., c][around].mean()) for c in range(f.shape[-1]))

@@ -1,5 +1,6 @@
 // tests/unit/test_pixel.cpp — the pixel path's own pieces, without codecs: layouts and their
-// limits, fills per photometric interpretation, the text detector, region rules, the frame limit.
+// limits, fills per photometric interpretation, the text detector, region rules, the frame limit,
+// the scan table and which instances it sends through the text pass.
 #include <doctest.h>
 
 #include "dicomscrub/reader.hpp"
@@ -7,6 +8,7 @@
 #include "pixel/image.hpp"
 #include "pixel/region_rules.hpp"
 #include "pixel/text_detector.hpp"
+#include "pixel/text_scan.hpp"
 #include "support.hpp"
 
 using namespace dicomscrub;
@@ -18,15 +20,21 @@ std::string us(std::uint16_t v) { return std::string{char(v & 0xFF), char(v >> 8
 
 // A data set with the Image Pixel module and `pixels` as native OW/OB data.
 DicomFile image(std::uint16_t rows, std::uint16_t cols, std::uint16_t samples, std::uint16_t bits, const char* pi,
-                const std::vector<std::uint8_t>& pixels, const char* modality = "OT") {
+                const std::vector<std::uint8_t>& pixels, const char* modality = "OT",
+                const char* sop_class = "1.2.840.10008.5.1.4.1.1.7", const char* burned_in = nullptr, const char* image_type = nullptr,
+                const char* conversion_type = nullptr) {
   Enc e;
-  e.element(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7").element(0x0008, 0x0018, "UI", "1.2.3");
-  e.element(0x0008, 0x0060, "CS", modality).element(0x0008, 0x0070, "LO", "ACME Imaging");
+  e.element(0x0008, 0x0008, "CS", image_type ? image_type : "ORIGINAL\\PRIMARY");
+  e.element(0x0008, 0x0016, "UI", sop_class).element(0x0008, 0x0018, "UI", "1.2.3");
+  e.element(0x0008, 0x0060, "CS", modality);
+  if (conversion_type) e.element(0x0008, 0x0064, "CS", conversion_type);
+  e.element(0x0008, 0x0070, "LO", "ACME Imaging");
   e.header(0x0028, 0x0002, "US", 2).raw(us(samples));
   e.element(0x0028, 0x0004, "CS", pi);
   e.header(0x0028, 0x0010, "US", 2).raw(us(rows)).header(0x0028, 0x0011, "US", 2).raw(us(cols));
   e.header(0x0028, 0x0100, "US", 2).raw(us(bits)).header(0x0028, 0x0101, "US", 2).raw(us(bits));
   e.header(0x0028, 0x0102, "US", 2).raw(us(std::uint16_t(bits - 1))).header(0x0028, 0x0103, "US", 2).raw(us(0));
+  if (burned_in) e.element(0x0028, 0x0301, "CS", burned_in);
   e.header(0x7FE0, 0x0010, bits == 16 ? "OW" : "OB", std::uint32_t(pixels.size())).raw(pixels);
   auto f = read_source(owning_memory_source(e.out), ReadOptions{"1.2.840.10008.1.2.1"}, "img");
   REQUIRE(f.ok());
@@ -142,4 +150,105 @@ TEST_CASE("pixel: planes of signed samples are offset binary over the stored bit
   d.data = {0xFF, 0xFF, 0x00, 0x00, 0x00, 0xF8};  // -1, 0, -2048 (sign-extended in 16 bits)
   auto p = pixel::planes(d, 0);
   CHECK(p[0] == std::vector<std::uint16_t>{2047, 2048, 0});
+}
+
+TEST_CASE("pixel: the scan table is data and profiles override its rows") {
+  auto table = pixel::TextScanTable::builtin();
+  REQUIRE(table.ok());
+  CHECK(table->size() >= 30);
+  CHECK(table->lookup("1.2.840.10008.5.1.4.1.1.6.1", "US") == pixel::TextScan::always);
+  CHECK(table->lookup("1.2.840.10008.5.1.4.1.1.12.1", "XA") == pixel::TextScan::always);
+  CHECK(table->lookup("1.2.840.10008.5.1.4.1.1.2", "CT") == pixel::TextScan::never);
+  CHECK(table->lookup("1.2.840.10008.5.1.4.1.1.1", "CR") == pixel::TextScan::screens);
+  CHECK(table->lookup("1.2.840.10008.5.1.4.1.1.77.1.4", "XC") == pixel::TextScan::photo);  // the class row wins
+  CHECK(table->lookup("1.2.3.4", "ZZ") == pixel::TextScan::never);
+  auto bad = pixel::TextScanTable::from_tsv("key\tscan\twhy\nUS\tsometimes\tx\n", "bad.tsv");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().reason.find("line 2") != std::string::npos);
+}
+
+TEST_CASE("pixel: which instances are searched for text") {
+  pixel::PixelPolicy policy;
+  policy.scan = pixel::TextScanTable::builtin().value();
+  const std::vector<std::uint8_t> px(16, 7);
+  auto plan = [&](const char* modality, const char* sop, const char* burned, const char* type = nullptr, const char* conversion = nullptr) {
+    return pixel::plan_pixels(image(4, 4, 1, 8, "MONOCHROME2", px, modality, sop, burned, type, conversion), policy);
+  };
+  // Ultrasound and angiography: every frame searched whatever Burned In Annotation says.
+  for (const char* burned : {"YES", "NO", static_cast<const char*>(nullptr)}) {
+    auto us = plan("US", "1.2.840.10008.5.1.4.1.1.6.1", burned);
+    CHECK(us.kind == pixel::PixelPlan::Kind::clean);
+    CHECK((us.detect_text && us.acquisition && !us.identifiers_only));
+    CHECK(plan("XA", "1.2.840.10008.5.1.4.1.1.12.1", burned).detect_text);
+  }
+  CHECK(plan("ES", "1.2.840.10008.5.1.4.1.1.77.1.1", nullptr).detect_text);  // endoscopy is cleaned, not withheld
+  // Trusted acquisitions: NO and absent leave the pixels alone; YES without a rule withholds.
+  CHECK(plan("CT", "1.2.840.10008.5.1.4.1.1.2", nullptr).kind == pixel::PixelPlan::Kind::untouched);
+  CHECK(plan("CT", "1.2.840.10008.5.1.4.1.1.2", "YES").kind == pixel::PixelPlan::Kind::withhold);
+  // CR/DX/MG: primary images trusted, screen captures and YES searched.
+  CHECK(plan("MG", "1.2.840.10008.5.1.4.1.1.1.2", "NO").kind == pixel::PixelPlan::Kind::untouched);
+  CHECK(plan("CR", "1.2.840.10008.5.1.4.1.1.1", nullptr, "DERIVED\\SECONDARY").detect_text);
+  CHECK(plan("DX", "1.2.840.10008.5.1.4.1.1.1.1", "YES").detect_text);
+  // Video stays withheld; photographs without NO too (faces).
+  CHECK(plan("ES", "1.2.840.10008.5.1.4.1.1.77.1.1.1", "NO").kind == pixel::PixelPlan::Kind::withhold);
+  CHECK(plan("XC", "1.2.840.10008.5.1.4.1.1.77.1.4", nullptr).kind == pixel::PixelPlan::Kind::withhold);
+  CHECK(plan("XC", "1.2.840.10008.5.1.4.1.1.77.1.4", "NO").kind == pixel::PixelPlan::Kind::untouched);
+  // A profile row overrides the table.
+  policy.scan.set("US", pixel::TextScan::never);
+  CHECK(plan("US", "1.2.840.10008.5.1.4.1.1.6.1", "NO").kind == pixel::PixelPlan::Kind::untouched);
+}
+
+TEST_CASE("pixel: RT Images and other acquisitions are never cover pages, whatever their Conversion Type") {
+  const auto table = pixel::TextScanTable::builtin().value();
+  const std::vector<std::uint8_t> px(16, 7);
+  // RT Image carries Conversion Type as Type 2; its edge pixels are dose data.
+  auto rt = image(4, 4, 1, 8, "MONOCHROME2", px, "RTIMAGE", "1.2.840.10008.5.1.4.1.1.481.1", nullptr, nullptr, "DI");
+  CHECK_FALSE(pixel::is_cover_page(rt, table));
+  pixel::PixelPolicy policy;
+  policy.scan = table;
+  CHECK(pixel::plan_pixels(rt, policy).kind == pixel::PixelPlan::Kind::untouched);
+  auto mg = image(4, 4, 1, 8, "MONOCHROME2", px, "MG", "1.2.840.10008.5.1.4.1.1.1.2", "NO", nullptr, "DV");
+  CHECK_FALSE(pixel::is_cover_page(mg, table));
+  auto ot = image(4, 4, 1, 8, "MONOCHROME2", px, "OT", "1.2.840.10008.5.1.4.1.1.6.1", nullptr, nullptr, "WSD");
+  CHECK(pixel::is_cover_page(ot, table));  // a converted image of a capture modality still is one
+}
+
+TEST_CASE("pixel: fills report whether they changed a sample; decoded YBR becomes RGB") {
+  pixel::Decoded d;
+  d.layout.rows = 1; d.layout.cols = 2; d.layout.photometric = "MONOCHROME2";
+  d.data = {0, 9};
+  CHECK_FALSE(pixel::fill(d, 0, pixel::Rect{0, 0, 1, 1}));  // already black
+  CHECK(pixel::fill(d, 0, pixel::Rect{0, 0, 2, 1}));
+  CHECK(d.data == std::vector<std::uint8_t>{0, 0});
+  pixel::Decoded y;
+  y.layout.rows = 1; y.layout.cols = 2; y.layout.samples = 3; y.layout.photometric = "YBR_FULL";
+  y.data = {128, 128, 128, 76, 85, 255};  // mid grey; pure red (Y 76, Cb 85, Cr 255)
+  pixel::to_rgb(y);
+  CHECK(y.layout.photometric == "RGB");
+  CHECK(y.data[0] == 128); CHECK(y.data[1] == 128); CHECK(y.data[2] == 128);
+  CHECK(y.data[3] >= 253); CHECK(y.data[4] <= 2); CHECK(y.data[5] <= 2);
+  pixel::Decoded y422;
+  y422.layout.rows = 1; y422.layout.cols = 2; y422.layout.samples = 3; y422.layout.photometric = "YBR_FULL_422";
+  y422.data = {200, 50, 128, 128};  // two greys sharing neutral chroma
+  pixel::to_rgb(y422);
+  CHECK(y422.data == std::vector<std::uint8_t>{200, 200, 200, 50, 50, 50});
+}
+
+TEST_CASE("pixel: the acquisition preset finds a line of glyphs and leaves a picture's texture alone") {
+  const int cols = 120, rows = 40;
+  std::vector<std::uint16_t> plane(std::size_t(cols) * rows, 0);
+  std::uint32_t seed = 12345;
+  auto noise = [&] { seed = seed * 1103515245u + 12345u; return std::uint16_t((seed >> 16) % 120); };
+  for (auto& v : plane) v = noise();  // speckle below the ink
+  // Five 5x8 "glyphs" in white, one baseline, 3 pixels apart, strokes of 1-2 pixels.
+  for (int g = 0; g < 5; ++g)
+    for (int y = 4; y < 12; ++y)
+      for (int x = 10 + g * 8; x < 15 + g * 8; ++x)
+        if (y == 4 || y == 11 || x == 10 + g * 8 || (g % 2 && x == 14 + g * 8)) plane[std::size_t(y) * cols + x] = 255;
+  auto boxes = pixel::detect_text({plane}, cols, rows, 8, false, pixel::DetectorSettings::for_acquisitions());
+  REQUIRE(boxes.size() == 1);
+  CHECK(boxes[0].x <= 10); CHECK(boxes[0].x + boxes[0].w >= 50);
+  CHECK(boxes[0].y <= 4); CHECK(boxes[0].y + boxes[0].h >= 12);
+  for (std::size_t i = 0; i < plane.size(); ++i) plane[i] = noise();
+  CHECK(pixel::detect_text({plane}, cols, rows, 8, false, pixel::DetectorSettings::for_acquisitions()).empty());
 }
