@@ -31,7 +31,7 @@ def key(tmp_path):
 
 @pytest.fixture
 def us_burned(tmp_path):
-    """An ultrasound image that says it has burned-in text and gives no data regions: withheld."""
+    """An ultrasound image that says it has burned-in text and gives no data regions (searched for text)."""
     import pydicom
     from pydicom.dataset import FileDataset, FileMetaDataset
 
