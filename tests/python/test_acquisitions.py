@@ -121,3 +121,17 @@ def test_cleaned_outputs_are_rgb_or_their_input_interpretation(cleaned):
         assert ds.PhotometricInterpretation == inp.PhotometricInterpretation, case.name
         assert ds.file_meta.TransferSyntaxUID == inp.file_meta.TransferSyntaxUID, case.name
         assert ds.BurnedInAnnotation == "NO"
+
+
+def test_profile_scan_text_overrides_the_table(tmp_path, key):
+    case = bi.make_acquisition(str(tmp_path), "us_trusted", "us", burned="NO")
+    prof = tmp_path / "trust_us.json"
+    prof.write_text(json.dumps({"extends": "basic", "pixels": {"scan_text": {"US": "never"}}}))
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--audit", str(tmp_path / "a.jsonl"),
+            "--profile", str(prof), case.path, check=False)
+    rec = json.loads(open(tmp_path / "a.jsonl").readline())
+    assert rec["status"] == "written" and "pixels" not in rec  # the site trusts its scanners' NO
+    assert pydicom.dcmread(rec["output"]).PixelData == pydicom.dcmread(case.path).PixelData
+    prof.write_text(json.dumps({"pixels": {"scan_text": {"US": "sometimes"}}}))
+    bad = run("deid", "--key-file", key, "--output", str(tmp_path / "o2"), "--profile", str(prof), case.path, check=False)
+    assert bad.returncode == 2 and "scan_text" in bad.stderr
