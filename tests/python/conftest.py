@@ -29,27 +29,39 @@ def key(tmp_path):
     return str(k)
 
 
-@pytest.fixture
-def us_burned(tmp_path):
-    """An ultrasound image that says it has burned-in text and gives no data regions (searched for text)."""
+def burned_image(tmp_path, name, sop_class, modality):
+    """An 8x8 image that says it has burned-in text and gives no data regions or device rule."""
     import pydicom
     from pydicom.dataset import FileDataset, FileMetaDataset
 
     meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.6.1"
+    meta.MediaStorageSOPClassUID = sop_class
     meta.MediaStorageSOPInstanceUID = "1.2.826.0.1.3680043.8.498.1"
     meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
-    ds = FileDataset(str(tmp_path / "us.dcm"), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds = FileDataset(str(tmp_path / name), {}, file_meta=meta, preamble=b"\0" * 128)
     ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
-    ds.PatientName, ds.PatientID, ds.Modality, ds.BurnedInAnnotation = "QUIXOTE^ZEBULON", "88123456", "US", "YES"
+    ds.PatientName, ds.PatientID, ds.Modality, ds.BurnedInAnnotation = "QUIXOTE^ZEBULON", "88123456", modality, "YES"
     ds.Rows = ds.Columns = 8
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
     ds.BitsAllocated = ds.BitsStored = 8
     ds.HighBit, ds.PixelRepresentation = 7, 0
     ds.PixelData = bytes(64)
-    path = tmp_path / "us.dcm"
+    path = tmp_path / name
     ds.save_as(str(path), enforce_file_format=True)
     return str(path)
+
+
+@pytest.fixture
+def us_burned(tmp_path):
+    """Ultrasound, Burned In Annotation YES, no data regions: every frame searched for text."""
+    return burned_image(tmp_path, "us.dcm", "1.2.840.10008.5.1.4.1.1.6.1", "US")
+
+
+@pytest.fixture
+def burned_withheld(tmp_path):
+    """CT, Burned In Annotation YES and no region rule: a trusted modality that says it carries
+    text no rule can find, so it is withheld."""
+    return burned_image(tmp_path, "ct_burned.dcm", "1.2.840.10008.5.1.4.1.1.2", "CT")
 
 
 @pytest.fixture(scope="session")

@@ -48,10 +48,10 @@ def test_engine_and_buffer_api():
     assert dicomscrub.Engine().one_time_key
 
 
-def test_withheld_and_errors_carry_offset_and_tag_path(us_burned):
+def test_withheld_and_errors_carry_offset_and_tag_path(burned_withheld):
     e = dicomscrub.Engine(key=KEY_HEX)
-    w = e.deidentify(open(us_burned, "rb").read())
-    assert w.status == "withheld" and "Burned In Annotation YES" in w.reason and w.data is None
+    w = e.deidentify(open(burned_withheld, "rb").read())
+    assert w.status == "withheld" and "Burned In Annotation is YES" in w.reason and w.data is None
     with pytest.raises(dicomscrub.DicomscrubError) as ei:
         e.deidentify(open(os.path.join(DATA, "malformed", "truncated_value.dcm"), "rb").read())
     assert ei.value.status == "input error" and ei.value.offset == 1118 and ei.value.tag_path == "(7FE0,0010)"
@@ -103,7 +103,7 @@ def test_python_m_dicomscrub_mirrors_the_cli(tmp_path, key_file):
     assert p.returncode == 0 and oct(os.stat(tmp_path / "new.key").st_mode & 0o777) == "0o600"
 
 
-def test_pydicom_in_and_out(us_burned):
+def test_pydicom_in_and_out(burned_withheld):
     e = dicomscrub.Engine(key=KEY_HEX)
     ds = pydicom.dcmread(CT)
     out = e.deidentify_dataset(ds)
@@ -113,7 +113,7 @@ def test_pydicom_in_and_out(us_burned):
     # The same instance through bytes and through pydicom gets the same pseudonyms.
     r = e.deidentify(open(CT, "rb").read())
     assert r.dataset().SOPInstanceUID == out.SOPInstanceUID
-    assert e.deidentify_dataset(pydicom.dcmread(us_burned)) is None
+    assert e.deidentify_dataset(pydicom.dcmread(burned_withheld)) is None
 
 
 def test_type_hints_ship():

@@ -147,11 +147,11 @@ def test_input_untouched_and_non_dicom_reported(tmp_path, key):
     assert {f: open(f, "rb").read() for f in outputs(PHI)} == before
 
 
-def test_withheld_instances_are_not_written(tmp_path, key, us_burned):
+def test_withheld_instances_are_not_written(tmp_path, key, burned_withheld):
     out = tmp_path / "out"
-    p = deid(out, key, us_burned)
+    p = deid(out, key, burned_withheld)
     assert p.returncode == 3
-    assert "Burned In Annotation YES" in p.stdout
+    assert "Burned In Annotation is YES" in p.stdout
     assert outputs(out) == [] or all(f.endswith(".jsonl") for f in outputs(out))
     rec = audit_records(str(out) + ".audit.jsonl")[0]
     assert rec["status"] == "withheld" and rec["output"] is None
