@@ -144,13 +144,18 @@ Result<std::string> clean_native(Element& px, const PixelShape& s, std::uint64_t
   }
   // Packed layouts (1-bit, ACR-NEMA 12-bit) count in bits.
   const std::uint64_t expected = (std::uint64_t(s.frames) * s.rows * s.cols * s.samples * ba + 7) / 8;
-  const std::uint64_t image_end = expected ? std::min<std::uint64_t>(expected, px.value.size()) : px.value.size();
+  // Big-endian OW holds 8-bit samples in swapped pairs: the pad of an odd count is the byte before
+  // the last sample, not after it (zeroing the last byte lost that sample).
+  const bool swapped_pairs = s.big_endian && px.vr == vrs::OW && ba == 8;
+  const std::uint64_t pad_at = swapped_pairs && expected % 2 ? expected - 1 : expected;
+  const std::uint64_t image_bytes = swapped_pairs ? expected + (expected % 2) : expected;
+  const std::uint64_t image_end = expected ? std::min<std::uint64_t>(image_bytes, px.value.size()) : px.value.size();
   bool trailing = expected && px.value.size() > expected + (expected % 2);
   if (expected && expected % 2 && px.value.size() > expected) {
     // The pad byte of an odd-length value must be zero.
     auto tail_nonzero = false;
     auto st = each_chunk(px.value, [&](Bytes b, std::uint64_t off) {
-      if (off <= expected && expected < off + b.size()) tail_nonzero = b[std::size_t(expected - off)] != 0;
+      if (off <= pad_at && pad_at < off + b.size()) tail_nonzero = b[std::size_t(pad_at - off)] != 0;
     });
     if (!st) return st.error();
     trailing = trailing || tail_nonzero;
@@ -210,7 +215,7 @@ Result<std::string> clean_native(Element& px, const PixelShape& s, std::uint64_t
     const std::uint64_t keep = expected + (expected % 2);
     if (data.size() > keep) done.push_back(fmt::format("{} byte(s) after the last frame removed", data.size() - keep));
     data.resize(std::size_t(keep));
-    if (expected % 2) data.back() = 0;
+    if (expected % 2) data[std::size_t(pad_at)] = 0;
   }
   px.value = Value::owned(std::move(data));
   px.length = px.value.size();
