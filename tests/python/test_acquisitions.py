@@ -11,7 +11,7 @@ import pydicom
 import pytest
 
 import burned_in as bi
-from conftest import run
+from conftest import audit_records, run
 
 pytestmark = pytest.mark.skipif(not os.path.exists(bi.FONT_FILES[0]), reason="fonts-dejavu-core missing")
 
@@ -42,7 +42,7 @@ def cleaned(tmp_path_factory):
     run("keygen", key)
     out, audit = folder / "out", folder / "audit.jsonl"
     p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(audit), *[c.path for c in cases], check=False)
-    records = [json.loads(line) for line in open(audit)]
+    records = audit_records(audit)
     return cases, records, p
 
 
@@ -129,7 +129,7 @@ def test_profile_scan_text_overrides_the_table(tmp_path, key):
     prof.write_text(json.dumps({"extends": "basic", "pixels": {"scan_text": {"US": "never"}}}))
     p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--audit", str(tmp_path / "a.jsonl"),
             "--profile", str(prof), case.path, check=False)
-    rec = json.loads(open(tmp_path / "a.jsonl").readline())
+    rec = audit_records(tmp_path / "a.jsonl")[0]
     assert rec["status"] == "written" and "pixels" not in rec  # the site trusts its scanners' NO
     assert pydicom.dcmread(rec["output"]).PixelData == pydicom.dcmread(case.path).PixelData
     prof.write_text(json.dumps({"pixels": {"scan_text": {"US": "sometimes"}}}))

@@ -12,7 +12,7 @@ import pydicom
 import pytest
 
 import burned_in as bi
-from conftest import run
+from conftest import audit_records, run
 
 pytestmark = pytest.mark.skipif(not os.path.exists(bi.FONT_FILES[0]), reason="fonts-dejavu-core missing")
 
@@ -85,7 +85,7 @@ def test_native_reencoding_is_exact_for_every_layout(tmp_path, key):
     out = tmp_path / "out"
     p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(tmp_path / "a.jsonl"), "--pixel-rules", str(rules),
             "--no-ocr-check", *paths, check=False)
-    records = [json.loads(line) for line in open(tmp_path / "a.jsonl")]
+    records = audit_records(tmp_path / "a.jsonl")
     assert p.returncode == 0, p.stdout + p.stderr
     for (name, arr), rec in zip(cases, records):
         assert rec["status"] == "written" and "corner" in rec["pixels"], (name, rec)
@@ -107,7 +107,7 @@ def test_odd_big_endian_8_bit_keeps_its_last_sample(tmp_path, key):
     native_file(path, arr, 8, 8, 0, 0, True, "OW")
     p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--audit", str(tmp_path / "a.jsonl"),
             "--pixel-rules", str(rules), "--no-ocr-check", path, check=False)
-    rec = json.loads(open(tmp_path / "a.jsonl").readline())
+    rec = audit_records(tmp_path / "a.jsonl")[0]
     assert rec["status"] == "written", rec
     _, inp = bi.decoded_frames(path)
     _, got = bi.decoded_frames(rec["output"])
@@ -122,7 +122,7 @@ def test_nothing_to_blank_keeps_pixel_data_bit_for_bit(tmp_path, key):
              for c in ("native", "rle", "jpeg_lossy", "j2k")]
     p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--audit", str(tmp_path / "a.jsonl"),
             *[c.path for c in cases], check=False)
-    records = [json.loads(line) for line in open(tmp_path / "a.jsonl")]
+    records = audit_records(tmp_path / "a.jsonl")
     assert p.returncode == 0, p.stdout + p.stderr
     for case, rec in zip(cases, records):
         inp, out = pydicom.dcmread(case.path), pydicom.dcmread(rec["output"])
@@ -140,7 +140,7 @@ def test_decoded_colour_is_written_as_rgb(tmp_path, key):
     inp = pydicom.dcmread(case.path)
     assert inp.PhotometricInterpretation.startswith("YBR")
     p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--audit", str(tmp_path / "a.jsonl"), case.path, check=False)
-    rec = json.loads(open(tmp_path / "a.jsonl").readline())
+    rec = audit_records(tmp_path / "a.jsonl")[0]
     assert rec["status"] == "written", rec
     out = pydicom.dcmread(rec["output"])
     assert out.file_meta.TransferSyntaxUID == pydicom.uid.ExplicitVRLittleEndian
@@ -165,6 +165,6 @@ def test_rt_image_is_not_a_cover_page(tmp_path, key):
     ds.PixelData = arr.tobytes()
     ds.save_as(path, enforce_file_format=True)
     p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--audit", str(tmp_path / "a.jsonl"), path, check=False)
-    rec = json.loads(open(tmp_path / "a.jsonl").readline())
+    rec = audit_records(tmp_path / "a.jsonl")[0]
     assert rec["status"] == "written" and "pixels" not in rec, rec
     assert pydicom.dcmread(rec["output"]).PixelData == arr.tobytes()

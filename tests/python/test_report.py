@@ -20,13 +20,13 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
-def reviewed_run(tmp_path, key, us_burned):
+def reviewed_run(tmp_path, key, burned_withheld):
     covers = [bi.make_cover(str(tmp_path), "cover_native"), bi.make_cover(str(tmp_path), "cover_rle", codec="rle", frames=2)]
     out, audit, page = tmp_path / "out", tmp_path / "run.jsonl", tmp_path / "run.html"
     ct = os.path.join(DATA, "ct_explicit_le.dcm")
-    p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(audit), *[c.path for c in covers], ct, us_burned,
+    p = run("deid", "--key-file", key, "--output", str(out), "--audit", str(audit), *[c.path for c in covers], ct, burned_withheld,
             check=False)
-    assert p.returncode == 3, p.stdout + p.stderr  # the ultrasound is withheld
+    assert p.returncode == 3, p.stdout + p.stderr  # the CT saying Burned In Annotation YES is withheld
     r = run("report", str(audit), "--html", str(page))
     assert r.returncode == 0 and "2 thumbnails" in r.stdout, r.stdout + r.stderr
     return covers, audit, page
