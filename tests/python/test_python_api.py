@@ -67,11 +67,11 @@ def test_exception_hierarchy_carries_input_offset_and_tag_path(engine, tmp_path)
     assert isinstance(oi.value, OSError) and oi.value.input == CT
 
 
-def test_result_repr_is_short_and_withheld_can_raise(engine, us_burned):
+def test_result_repr_is_short_and_withheld_can_raise(engine, burned_withheld):
     r = engine.deidentify(CT)
     text = repr(r)
     assert len(text) < 300 and "data=<" in text and "bytes>" in text and r.output_path in text
-    w = engine.deidentify(us_burned)
+    w = engine.deidentify(burned_withheld)
     assert w.status == "withheld" and "reason=" in repr(w)
     with pytest.raises(dicomscrub.WithheldError, match="Burned In Annotation"):
         w.check()
