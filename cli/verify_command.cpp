@@ -57,11 +57,11 @@ int cmd_verify(const std::vector<std::string>& args) {
     for (const auto& x : findings) {
       w.StartObject();
       w.Key("kind");
-      w.String(dicomscrub::verify::to_string(x.kind));
+      w.String(dicomscrub::phi::to_string(x.kind));
       w.Key("where");
       w.String(x.where.c_str());
       w.EndObject();
-      if (!json) std::printf("%s: %s at %s\n", path.c_str(), dicomscrub::verify::to_string(x.kind), x.where.c_str());
+      if (!json) std::printf("%s: %s at %s\n", path.c_str(), dicomscrub::phi::to_string(x.kind), x.where.c_str());
     }
     w.EndArray();
     w.EndObject();

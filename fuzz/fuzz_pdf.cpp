@@ -8,11 +8,12 @@
 #include "document/pdf_cleaner.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const dicomscrub::deid::Identifiers ids = [] {
-    dicomscrub::deid::Identifiers i;
-    i.words = {"quixote", "zebulon"};
-    i.strings = {"88123456", "19610412"};
-    return i;
+  static const dicomscrub::phi::Detector ids = [] {
+    dicomscrub::phi::InstanceIdentifiers i;
+    i.names = {{"quixote", dicomscrub::phi::Kind::patient_name, false, false, 0}, {"zebulon", dicomscrub::phi::Kind::patient_name, false, false, 0}};
+    i.ids = {{"88123456", "88123456", true}};
+    i.dates = {{1961, 4, 12, dicomscrub::phi::Kind::birth_date}};
+    return dicomscrub::phi::Detector(std::move(i), {});
   }();
   // Rendering a letter-size page at 150 dpi and reading it by OCR takes seconds under ASan: the
   // fuzzer renders small and skips OCR (the render and text paths are the same code either way).

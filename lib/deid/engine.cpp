@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "charset/charset.hpp"
 #include "core/text.hpp"
 #include "codestream/pixel_data.hpp"
-#include "deid/identifiers.hpp"
 #include "deid/kept_text.hpp"
 #include "deid/value_rules.hpp"
 #include "dicomscrub/deid.hpp"
@@ -20,6 +20,7 @@
 #include "document/pdf_cleaner.hpp"
 #include "media/media.hpp"
 #include "pixel/cleaner.hpp"
+#include "phi/phi.hpp"
 #include "profile/profile.hpp"
 #include "pseudo/pseudonymizer.hpp"
 #include "reid/lookup_table.hpp"
@@ -69,8 +70,9 @@ const char* done_as(Action a, const Element& e) {
 struct Walk {
   const Deidentifier::Impl& impl;
   DeidReport& report;
-  const deid::Identifiers& ids;
+  const phi::Detector& ids;
   const deid::KeptTextCheck& kept_text;  // standard text E.1-1 does not list: kept unless it identifies
+  std::set<std::string>& kept;  // paths the profile keeps on purpose (a rule or a retain option)
   int shift_days = 0;
   std::vector<std::string> cs;  // character set of the data set being walked
   std::string lookup_miss;      // the keyword a lookup table had no row for (withholds the instance)
@@ -249,7 +251,7 @@ struct Walk {
         auto raw = text(e);
         if (!raw) return false;
         std::string utf8 = charset::decode(Bytes(reinterpret_cast<const std::uint8_t*>(raw->data()), raw->size()), cs, e.vr);
-        if (!deid::clean_text(utf8, ids)) return true;
+        if (!ids.clean(utf8, phi::context_of(ds, e, utf8))) return true;
         auto enc = charset::encode(utf8, cs);
         if (!enc) { count(Action::empty, path); e.value = Value::owned({}); e.length = 0; ds.mark_modified(); return true; }
         set_text(ds, e, *enc);
@@ -354,6 +356,10 @@ struct Walk {
           if (!impl.lookup_missing_keyed && lookup_miss.empty()) lookup_miss = std::string(dict::keyword(e.tag));
         }
       }
+      // Kept on purpose although E.1-1 lists it (a profile rule, a retain option): the residual
+      // check does not second-guess that choice at this place (it still does everywhere else).
+      if (d.action == Action::keep && e.form != ElementForm::sequence && (d.from_rule || d.why == "E.1-1 with option"))
+        kept.insert(prefix + e.tag.str());
       if (apply(ds, e, d, path, depth)) {
         const bool kept = d.action == Action::keep || d.action == Action::keep_unless_identifying;
         if (kept && !kept_value_is_sound(e)) {
@@ -519,19 +525,21 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     return report;
   }
 
-  deid::Identifiers ids = deid::collect_identifiers(ds, cs);
-  verify::Policy policy;
+  // One detector, built once from the input: the text cleaner, the pixel and PDF paths and the
+  // residual check below all ask it, so they cannot disagree.
+  phi::Policy policy;
   policy.dates_retained = impl_->profile.option(Option::retain_long_full_dates);
   policy.institution_retained = impl_->profile.option(Option::retain_institution_identity);
-  // Collected even without the final check: keeping text E.1-1 does not list depends on them.
-  const std::vector<verify::Needle> needles = verify::collect_needles(ds, policy);
-  const deid::KeptTextCheck kept_text(ds, needles, impl_->profile.option(Option::retain_device_identity));
+  policy.device_retained = impl_->profile.option(Option::retain_device_identity);
+  const phi::Detector ids(phi::collect(ds, policy), policy);
+  const deid::KeptTextCheck kept_text(ds, ids, impl_->profile.option(Option::retain_device_identity));
+  std::set<std::string> kept;
   std::string identity = trim_value(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
   if (identity.empty()) identity = trim_value(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
   std::optional<std::vector<std::uint8_t>> pdf_input;
   if (const Element* doc = ds.find(Tag(0x0042, 0x0011)); is_pdf && doc && doc->form == ElementForm::value)
     if (auto b = doc->value.load()) pdf_input = std::move(b).value();
-  Walk w{*impl_, report, ids, kept_text, 0, {}, {}};
+  Walk w{*impl_, report, ids, kept_text, kept, 0, {}, {}};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
   w.big_endian = file.encoding.big_endian;
@@ -628,10 +636,10 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     return report;
   }
   if (impl_->verify) {
-    auto findings = verify::scan(file, needles);
+    auto findings = verify::scan(file, ids, kept);
     if (!findings.empty()) {
       report.withheld = true;
-      report.withhold_reason = fmt::format("residual PHI: {} at {}", verify::to_string(findings[0].kind), findings[0].where);
+      report.withhold_reason = fmt::format("residual PHI: {} at {}", phi::to_string(findings[0].kind), findings[0].where);
       if (findings.size() > 1) report.withhold_reason += fmt::format(" (and {} more)", findings.size() - 1);
       return report;
     }

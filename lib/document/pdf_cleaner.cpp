@@ -91,7 +91,7 @@ std::string render_pages(Bytes input, const ScanPolicy& policy, const PageUse& u
 // The numbered pages rendered, cleaned as cover pages (read back by OCR when the policy says) and
 // put back in place of the originals as image-only pages. Empty on success, else why not.
 using Clock = std::chrono::steady_clock;
-std::string render_into(std::vector<std::uint8_t>& pdf, const std::set<std::size_t>& numbers, const deid::Identifiers& ids,
+std::string render_into(std::vector<std::uint8_t>& pdf, const std::set<std::size_t>& numbers, const phi::Detector& ids,
                         const ScanPolicy& policy, Clock::time_point deadline) {
   std::vector<std::pair<std::size_t, PageImage>> pages;
   std::string why = render_pages(Bytes(pdf.data(), pdf.size()), policy, [&](int n, pixel::Decoded& d, double width_pt, double height_pt) -> std::string {
@@ -119,7 +119,7 @@ std::string render_into(std::vector<std::uint8_t>& pdf, const std::set<std::size
 // The pages of a document edited in place, rendered and read by OCR: what they show, not what
 // their text layer says (a font whose ToUnicode lies, a name drawn as outlines). Pages already
 // rendered were read when they were cleaned. Adds the pages that show an identifier to `found`.
-std::string legible_pages(Bytes pdf, const std::set<std::size_t>& skip, const deid::Identifiers& ids, const ScanPolicy& policy,
+std::string legible_pages(Bytes pdf, const std::set<std::size_t>& skip, const phi::Detector& ids, const ScanPolicy& policy,
                           Clock::time_point deadline, std::set<std::size_t>& found) {
   quiet_poppler();
   std::set<std::size_t> todo;
@@ -145,34 +145,16 @@ std::string legible_pages(Bytes pdf, const std::set<std::size_t>& skip, const de
 
 }  // namespace
 
-std::vector<TextSpan> identifying_spans(const std::string& utf8, const deid::Identifiers& ids) {
-  // clean_text marks what it removes with "***"; with the text's own '*' set aside, the pieces it
-  // kept align back onto the text and the gaps between them are the identifying spans.
-  std::string probe = utf8;
-  for (char& ch : probe) if (ch == '*') ch = '\x01';
-  std::string cleaned = probe;
-  if (!deid::clean_text(cleaned, ids)) return {};
-  std::vector<std::string> kept(1);
-  for (std::size_t i = 0; i < cleaned.size(); ++i) {
-    if (cleaned[i] != '*') { kept.back() += cleaned[i]; continue; }
-    while (i + 1 < cleaned.size() && cleaned[i + 1] == '*') ++i;
-    kept.emplace_back();
-  }
+std::vector<TextSpan> identifying_spans(const std::string& utf8, const phi::Detector& ids) {
+  // The detector gives byte ranges directly: every finding is a span to remove.
+  phi::Context page_text;
+  page_text.cover_text = true;  // PDF text has no reliable capitals or fields
   std::vector<TextSpan> spans;
-  if (probe.compare(0, kept[0].size(), kept[0]) != 0) return {TextSpan{0, probe.size()}};
-  std::size_t pos = kept[0].size();
-  for (std::size_t k = 1; k < kept.size(); ++k) {
-    const std::string& piece = kept[k];
-    std::size_t at = k + 1 == kept.size() ? probe.size() - std::min(probe.size(), piece.size()) : probe.find(piece, pos + 1);
-    if (at == std::string::npos || at <= pos || probe.compare(at, piece.size(), piece) != 0)
-      return {TextSpan{0, probe.size()}};  // cannot align: all of it counts as identifying
-    spans.push_back(TextSpan{pos, at});
-    pos = at + piece.size();
-  }
+  for (const auto& f : ids.find(utf8, page_text)) spans.push_back(TextSpan{f.begin, f.end});
   return spans;
 }
 
-CleanedPdf clean_pdf(Bytes input, const deid::Identifiers& ids, const ScanPolicy& scans) {
+CleanedPdf clean_pdf(Bytes input, const phi::Detector& ids, const ScanPolicy& scans) {
   if (input.size() > (std::size_t(1) << 30)) return pdf_withheld("encapsulated PDF over 1 GiB");
   const SpanFinder find = [&ids](const std::string& text) { return identifying_spans(text, ids); };
   const Clock::time_point deadline =

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "deid/identifiers.hpp"
+#include "phi/phi.hpp"
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
 #include "document/qpdf_rewrite.hpp"
@@ -49,9 +49,9 @@ struct ScanPolicy {
 };
 
 // THE one question the PDF code asks of the PHI detector: where in this text is an identifier.
-std::vector<TextSpan> identifying_spans(const std::string& utf8, const deid::Identifiers& ids);
+std::vector<TextSpan> identifying_spans(const std::string& utf8, const phi::Detector& ids);
 
 // Deterministic: the same input gives the same bytes (qpdf's deterministic /ID).
-CleanedPdf clean_pdf(Bytes pdf, const deid::Identifiers& ids, const ScanPolicy& scans = {});
+CleanedPdf clean_pdf(Bytes pdf, const phi::Detector& ids, const ScanPolicy& scans = {});
 
 }  // namespace dicomscrub::document

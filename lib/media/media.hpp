@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "deid/identifiers.hpp"
+#include "phi/phi.hpp"
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
 #include "document/pdf_cleaner.hpp"
@@ -27,7 +27,7 @@ struct Api {
   Result<pixel::Decoded> (*decode)(const DicomFile& file, const pixel::Layout& declared);
   Status (*encode)(DicomFile& file, const pixel::Decoded& img, const std::string& syntax);
   Result<std::vector<pixel::TextLine>> (*read_lines)(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits);
-  document::CleanedPdf (*clean_pdf)(Bytes pdf, const deid::Identifiers& ids, const document::ScanPolicy& scans);
+  document::CleanedPdf (*clean_pdf)(Bytes pdf, const phi::Detector& ids, const document::ScanPolicy& scans);
 };
 
 // The module's table, loaded once per process; an Error (unsupported) says why it is not there,
@@ -39,7 +39,7 @@ inline const char* compiler_id() { return __VERSION__; }
 inline constexpr std::uint64_t layout_id() {
   return (std::uint64_t(sizeof(DicomFile)) << 48) ^ (std::uint64_t(sizeof(Element)) << 32) ^ (std::uint64_t(sizeof(Dataset)) << 24) ^
          (std::uint64_t(sizeof(pixel::Decoded)) << 16) ^ (std::uint64_t(sizeof(document::CleanedPdf)) << 8) ^
-         std::uint64_t(sizeof(document::ScanPolicy)) ^ (std::uint64_t(sizeof(deid::Identifiers)) << 40);
+         std::uint64_t(sizeof(document::ScanPolicy)) ^ (std::uint64_t(sizeof(phi::Detector)) << 40);
 }
 
 }  // namespace dicomscrub::media

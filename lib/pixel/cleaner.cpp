@@ -186,7 +186,7 @@ PixelPlan plan_pixels(const DicomFile& f, const PixelPolicy& policy) {
   return p;
 }
 
-Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy, const deid::Identifiers& ids) {
+Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy, const phi::Detector& ids) {
   PixelResult r;
   const std::string input_ts = trim_value(file.transfer_syntax_uid);
   auto layout = layout_of(file.dataset, file.encoding.big_endian, policy.max_decoded_bytes);

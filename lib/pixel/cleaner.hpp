@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "deid/identifiers.hpp"
+#include "phi/phi.hpp"
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
 #include "pixel/image.hpp"
@@ -65,6 +65,6 @@ PixelPlan plan_pixels(const DicomFile& input, const PixelPolicy& policy);
 // Carries out a `clean` plan on `file` (the de-identified data set of the same instance); on an
 // error the file must be withheld.
 // `ids` are the input's identifiers, for OCR matching.
-Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy, const deid::Identifiers& ids);
+Result<PixelResult> clean_pixels(DicomFile& file, const PixelPlan& plan, const PixelPolicy& policy, const phi::Detector& ids);
 
 }  // namespace dicomscrub::pixel

@@ -7,7 +7,7 @@
 
 namespace dicomscrub::pixel {
 
-Result<FrameTextResult> clean_frame_text(Decoded& img, std::uint32_t frame, const FrameText& how, const deid::Identifiers& ids,
+Result<FrameTextResult> clean_frame_text(Decoded& img, std::uint32_t frame, const FrameText& how, const phi::Detector& ids,
                                          LineReader read_lines) {
   FrameTextResult r;
   const int cols = int(img.layout.cols), rows = int(img.layout.rows);

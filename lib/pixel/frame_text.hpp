@@ -8,7 +8,7 @@
 #include <functional>
 #include <vector>
 
-#include "deid/identifiers.hpp"
+#include "phi/phi.hpp"
 #include "dicomscrub/error.hpp"
 #include "pixel/image.hpp"
 #include "pixel/ocr.hpp"
@@ -43,7 +43,7 @@ struct FrameTextResult {
   bool legible = false;     // read_back found a line naming the patient: the frame cannot go out
 };
 
-Result<FrameTextResult> clean_frame_text(Decoded& img, std::uint32_t frame, const FrameText& how, const deid::Identifiers& ids,
+Result<FrameTextResult> clean_frame_text(Decoded& img, std::uint32_t frame, const FrameText& how, const phi::Detector& ids,
                                          LineReader read_lines);
 
 }  // namespace dicomscrub::pixel

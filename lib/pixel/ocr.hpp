@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "deid/identifiers.hpp"
+#include "phi/phi.hpp"
 #include "dicomscrub/error.hpp"
 #include "pixel/image.hpp"
 
@@ -25,6 +25,6 @@ bool ocr_available();
 Result<std::vector<TextLine>> read_lines(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits_stored);
 
 // The lines among `lines` that contain one of `ids` (names as words, IDs and dates as text).
-std::vector<Rect> identifying_lines(const std::vector<TextLine>& lines, const deid::Identifiers& ids);
+std::vector<Rect> identifying_lines(const std::vector<TextLine>& lines, const phi::Detector& ids);
 
 }  // namespace dicomscrub::pixel

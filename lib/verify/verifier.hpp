@@ -1,41 +1,30 @@
-// lib/verify — the residual-PHI check. Scans a (de-identified) file for identifiers in their usual
-// spellings: every string value decoded in its character set, at every depth, and the raw bytes of
-// private, unknown-VR and document values. Reports where and what kind, never the value itself.
-// Pixel data is not read here (burned-in text is the pixel module's job).
+// lib/verify — the residual-PHI check. Walks every byte region of a (de-identified) file that can
+// carry text: the preamble, the File Meta, every value of every VR at every depth (strings decoded
+// in their character set; binary values read as ASCII, UTF-16LE/BE and the character set) and the
+// fragments of encapsulated pixel data; native pixel data is the pixel module's (burned-in text).
+// What is identifying is the PHI detector's call (lib/phi), the same one the cleaner makes.
+// Reports where and what kind, never the value itself.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include "dicomscrub/dataset.hpp"
+#include "phi/phi.hpp"
 
 namespace dicomscrub::verify {
 
-enum class Kind { patient_name, other_name, patient_id, birth_date, other_date, address, phone, institution, ssn, email };
-const char* to_string(Kind k);
-
-struct Needle {
-  std::string text;   // UTF-8
-  Kind kind;
-  bool whole_word;    // names: match as words only
-};
-
 struct Finding {
   std::string where;  // tag path, e.g. "(0040,0275)[0]/(0032,1060)"
-  Kind kind;
+  phi::Kind kind;
 };
 
-struct Policy {
-  bool dates_retained = false;        // Retain Longitudinal Full Dates: study dates are not leaks
-  bool institution_retained = false;  // Retain Institution Identity
-};
-
-// The identifiers of an instance, read from the input before de-identification.
-std::vector<Needle> collect_needles(const Dataset& input, const Policy& policy);
-// Where those identifiers still appear in `file`.
-std::vector<Finding> scan(const DicomFile& file, const std::vector<Needle>& needles);
-// For files standing alone: their own identifying attributes, scanned against themselves, plus
-// patterns that look like PHI anywhere (US SSN, e-mail, identity not marked removed).
+// Where the detector finds something in `file`. Paths in `kept` (attributes the profile keeps on
+// purpose, by an explicit rule or a retain option) are not findings there.
+std::vector<Finding> scan(const DicomFile& file, const phi::Detector& detector, const std::set<std::string>& kept = {});
+// For files standing alone: their own identifying attributes still holding a value, and their own
+// identifiers (and anything identifying) found anywhere else.
 std::vector<Finding> scan_standalone(const DicomFile& file);
 
 }  // namespace dicomscrub::verify

@@ -12,12 +12,12 @@ using namespace dicomscrub;
 
 namespace {
 
-deid::Identifiers patient() {
-  deid::Identifiers ids;
-  ids.words = {"zebulon", "quixote", "müller"};
-  ids.strings = {"88123456"};
-  ids.digits = {"5550123"};
-  return ids;
+phi::Detector patient() {
+  phi::InstanceIdentifiers ids;
+  for (const char* n : {"zebulon", "quixote", "müller"}) ids.names.push_back({n, phi::Kind::patient_name, false, false, 0});
+  ids.ids = {{"88123456", "88123456", true}};
+  ids.phones = {"5550123"};
+  return phi::Detector(std::move(ids), {});
 }
 
 // A one-page PDF: `fonts` is the /Font dictionary's body, `extra` objects start at 5.

@@ -1,0 +1,465 @@
+// lib/phi/detector.cpp — the Detector (see phi.hpp): instance identifiers in every spelling,
+// pattern detectors, the lexicon in context, and the context rules that keep real files from
+// being taken for PHI.
+#include <algorithm>
+#include <cstring>
+
+#include "charset/charset.hpp"
+#include "dict/dictionary.hpp"
+#include "phi/dates.hpp"
+#include "phi/fold.hpp"
+#include "phi/lexicon.hpp"
+#include "phi/patterns.hpp"
+#include "phi/phi.hpp"
+
+namespace dicomscrub::phi {
+
+using Class = Context::Class;
+
+const char* to_string(Kind k) {
+  switch (k) {
+    case Kind::patient_name: return "patient name part";
+    case Kind::person_name: return "person name part";
+    case Kind::lexicon_name: return "person name";
+    case Kind::patient_id: return "patient or visit identifier";
+    case Kind::birth_date: return "birth date";
+    case Kind::study_date: return "study date";
+    case Kind::date: return "date";
+    case Kind::national_id: return "national identification number";
+    case Kind::email: return "e-mail address";
+    case Kind::phone: return "phone number";
+    case Kind::address: return "address";
+    case Kind::institution: return "institution";
+  }
+  return "?";
+}
+
+Context context_for(Tag tag, VR vr) {
+  using namespace vrs;
+  Context c;
+  if (vr == UI) c.cls = Class::uid;
+  else if (vr == DS || vr == IS) c.cls = Class::numeric;
+  else if (vr == DA || vr == TM || vr == DT) c.cls = Class::date_time;
+  else if (vr == CS || vr == AS || vr == AE) c.cls = Class::coded;
+  else if (is_string_vr(vr)) c.cls = Class::text;
+  else c.cls = Class::binary;
+  // Who made the device and its software: a maker is not a site, a build date is not a visit.
+  static constexpr Tag device[] = {Tag(0x0008, 0x0070), Tag(0x0008, 0x1090), Tag(0x0018, 0x1020), Tag(0x0018, 0x1016),
+                                   Tag(0x0018, 0x1018), Tag(0x0018, 0x1019), Tag(0x0018, 0x1022), Tag(0x0018, 0x1023)};
+  c.device = std::find(std::begin(device), std::end(device), tag) != std::end(device);
+  return c;
+}
+
+bool is_standard_meaning(std::string_view scheme, std::string_view value, std::string_view meaning) {
+  std::string_view m = lexicon::code_meaning(scheme, value);
+  return !m.empty() && fold(m) == fold(meaning);
+}
+
+Context context_of(const Dataset& parent, const Element& e, std::string_view utf8) {
+  Context c = context_for(e.tag, e.vr);
+  if (e.tag == Tag(0x0008, 0x0104)) {
+    auto value = parent.get_string(Tag(0x0008, 0x0100));
+    if (!value) value = parent.get_string(Tag(0x0008, 0x0119));
+    auto scheme = parent.get_string(Tag(0x0008, 0x0102));
+    auto trim = [](std::string_view s) {
+      while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
+      while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+      return s;
+    };
+    c.standard_meaning = value && scheme && is_standard_meaning(trim(*scheme), trim(*value), trim(utf8));
+  }
+  return c;
+}
+
+struct Detector::Impl {
+  InstanceIdentifiers ids;
+  Policy policy;
+  std::size_t max_part = 0;
+  // Scratch, reused across calls (one detector per instance, one thread at a time).
+  Folded f;
+  std::vector<Finding> hits;
+  std::vector<DateHit> dates;
+  std::string skeleton;
+  std::vector<std::uint32_t> skeleton_at;
+
+  struct Hit { Finding f; bool weak; std::uint32_t person; };
+  std::vector<Hit> name_hits;
+
+  bool is_part(std::string_view w) const {
+    for (const auto& n : ids.names) if (n.folded == w) return true;
+    return false;
+  }
+
+  void names(const Context& ctx) {
+    const auto& t = f.tokens;
+    const std::string_view text(f.text);
+    const bool binary = ctx.cls == Class::binary;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const Token& tok = t[i];
+      if (!tok.alpha || tok.unspaced) continue;
+      std::string_view w = f.word(tok);
+      for (const auto& n : ids.names) {
+        if (n.unspaced_script) continue;
+        const std::string_view p = n.folded;
+        if (binary && (p.size() < 5 || n.weak)) continue;
+        if (w == p) { name_hits.push_back({{n.kind, 95, tok.b, tok.e}, n.weak, n.person}); continue; }
+        if (w.size() <= p.size() || p.size() < 4) continue;
+        // Inflected (Kowalczyka, Kowalczykiem): the part as a prefix of a word a few letters longer.
+        if (p.size() >= 5 && w.substr(0, p.size()) == p && w.size() - p.size() <= 4 && !lexicon::is_vocabulary(w)) {
+          name_hits.push_back({{n.kind, 85, tok.b, tok.e}, n.weak, n.person});
+          continue;
+        }
+        if (n.weak) continue;
+        // Glued to other parts or digits (JohnSmith, SMITH1961), or after a capital (DrSmith).
+        std::size_t at = w.find(p);
+        if (at == std::string_view::npos) continue;
+        std::string_view before = w.substr(0, at), after = w.substr(at + p.size());
+        auto filler = [&](std::string_view s) {
+          return s.empty() || is_part(s) || std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+        };
+        // The original has a capital after a lower-case letter there (on the ASCII path folded
+        // offsets are the original ones).
+        bool camel_case = f.identity && at > 0 && camel(std::uint32_t(tok.b + at));
+        if ((filler(before) && filler(after)) || binary || camel_case) name_hits.push_back({{n.kind, 80, tok.b, tok.e}, false, n.person});
+      }
+      for (const auto& j : ids.joined)
+        if (w.find(j) != std::string_view::npos) { name_hits.push_back({{Kind::patient_name, 90, tok.b, tok.e}, false, 0}); break; }
+    }
+    // Spaced out or split by separators (K O W A L, Kowal\czyk, S-m-i-t-h): tokens joined.
+    if (!binary && max_part >= 4) {
+      std::string joined;
+      for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+        if (!t[i].alpha || t[i].unspaced) continue;
+        joined.assign(f.word(t[i]));
+        std::size_t singles = joined.size() == 1;
+        for (std::size_t j = i + 1; j < t.size() && joined.size() < max_part + 4; ++j) {
+          std::string_view gap = text.substr(t[j - 1].e, t[j].b - t[j - 1].e);
+          if (gap.empty() || gap.size() > 2 || !t[j].alpha || t[j].digit) break;
+          joined.append(f.word(t[j]));
+          singles += t[j].e - t[j].b == 1;
+          for (const auto& n : ids.names) {
+            if (n.unspaced_script || n.weak || n.folded.size() < 4) continue;
+            bool whole = joined == n.folded;
+            bool prefix = singles >= 4 && joined.size() >= 4 && n.folded.compare(0, joined.size(), joined) == 0 && j + 1 - i == singles;
+            if (whole || prefix) { name_hits.push_back({{n.kind, 80, t[i].b, t[j].e}, false, n.person}); break; }
+          }
+        }
+      }
+    }
+    // Scripts written without spaces: the part as a substring.
+    for (const auto& n : ids.names) {
+      if (!n.unspaced_script) continue;
+      for (std::size_t at = text.find(n.folded); at != std::string_view::npos; at = text.find(n.folded, at + 1))
+        name_hits.push_back({{n.kind, 90, std::uint32_t(at), std::uint32_t(at + n.folded.size())}, n.weak, n.person});
+    }
+  }
+
+  // Weak parts (one or two letters, ordinary words) count only next to another hit of a name.
+  void settle_names() {
+    for (const auto& h : name_hits) {
+      bool keep = !h.weak;
+      for (const auto& o : name_hits) {
+        if (keep) break;
+        if (&o == &h || (o.weak && o.person != h.person)) continue;
+        std::uint32_t gap_b = std::min(h.f.end, o.f.end), gap_e = std::max(h.f.begin, o.f.begin);
+        if (gap_e < gap_b || gap_e - gap_b > 3) continue;
+        bool clean_gap = true;
+        for (std::uint32_t k = gap_b; k < gap_e; ++k) {
+          char c = f.text[k];
+          clean_gap &= c == ' ' || c == ',' || c == '^' || c == '.' || c == '-';
+        }
+        keep = clean_gap;
+      }
+      if (keep) hits.push_back(h.f);
+    }
+  }
+
+  void ids_(const Context& ctx) {
+    const std::string_view text(f.text);
+    auto word_char = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
+    for (const auto& id : ids.ids) {
+      if (ctx.cls == Class::binary && id.folded.size() < 6) continue;
+      if (ctx.device && id.device) continue;  // a station named after its model is no leak
+      if (ctx.cls == Class::numeric || ctx.cls == Class::uid || ctx.cls == Class::date_time) {
+        // Numbers and UIDs: the ID as a whole value or a whole UID component.
+        char sep = ctx.cls == Class::uid ? '.' : '\\';
+        std::size_t b = 0;
+        while (b <= text.size()) {
+          std::size_t e = text.find_first_of(ctx.cls == Class::uid ? std::string_view(".\\") : std::string_view("\\"), b);
+          if (e == std::string_view::npos) e = text.size();
+          std::string_view comp = text.substr(b, e - b);
+          while (!comp.empty() && (comp.back() == ' ' || comp.back() == '\0')) comp.remove_suffix(1);
+          while (!comp.empty() && comp.front() == ' ') { comp.remove_prefix(1); ++b; }
+          if (comp == id.folded) hits.push_back({Kind::patient_id, 90, std::uint32_t(b), std::uint32_t(b + comp.size())});
+          b = e + 1;
+          (void)sep;
+        }
+        continue;
+      }
+      bool bounded = id.digits_only || id.folded.size() < 6;
+      for (std::size_t at = text.find(id.folded); at != std::string_view::npos; at = text.find(id.folded, at + 1)) {
+        std::size_t e = at + id.folded.size();
+        if (bounded) {
+          auto blocks = [&](char c) { return id.digits_only ? (c >= '0' && c <= '9') : word_char(c); };
+          if ((at > 0 && blocks(text[at - 1])) || (e < text.size() && blocks(text[e]))) continue;
+        }
+        hits.push_back({Kind::patient_id, 95, std::uint32_t(at), std::uint32_t(e)});
+      }
+    }
+    // Without separators, or with others (MRN-88123456 as MRN 88 123 456).
+    if (ctx.cls != Class::text && ctx.cls != Class::coded) return;
+    bool built = false;
+    for (const auto& id : ids.ids) {
+      if (id.alnum.size() < 6 || (ctx.device && id.device)) continue;
+      if (!built) {
+        skeleton.clear();
+        skeleton_at.clear();
+        for (std::size_t k = 0; k < text.size(); ++k)
+          if (word_char(text[k])) { skeleton += text[k]; skeleton_at.push_back(std::uint32_t(k)); }
+        built = true;
+      }
+      for (std::size_t at = skeleton.find(id.alnum); at != std::string::npos; at = skeleton.find(id.alnum, at + 1)) {
+        std::size_t e = at + id.alnum.size();
+        if (id.digits_only && ((at > 0 && skeleton[at - 1] >= '0' && skeleton[at - 1] <= '9') ||
+                               (e < skeleton.size() && skeleton[e] >= '0' && skeleton[e] <= '9')))
+          continue;
+        hits.push_back({Kind::patient_id, 85, skeleton_at[at], skeleton_at[e - 1] + 1});
+      }
+    }
+  }
+
+  void dates_(const Context& ctx, bool any_digit) {
+    if (!any_digit) return;
+    const std::string_view text(f.text);
+    // The canonical YYYYMMDD inside longer digit runs (UIDs built from dates, "ACC20230301").
+    char ymd[9];
+    for (const auto& d : ids.dates) {
+      std::snprintf(ymd, sizeof ymd, "%04u%02u%02u", unsigned(d.y) % 10000u, unsigned(d.m) % 100u, unsigned(d.d) % 100u);
+      if (ctx.cls == Class::uid && text.substr(0, 5) == "2.25.") break;  // our own UIDs
+      for (std::size_t at = text.find(ymd); at != std::string_view::npos; at = text.find(ymd, at + 1))
+        hits.push_back({d.kind, 90, std::uint32_t(at), std::uint32_t(at + 8)});
+    }
+    if (ctx.cls == Class::uid) return;
+    dates.clear();
+    find_dates(f, dates);
+    const bool generic = ctx.cls == Class::text && !ctx.device && !policy.dates_retained;
+    for (const auto& h : dates) {
+      bool mine = false;
+      for (const auto& d : ids.dates) {
+        if (d.m == h.m && d.d == h.d && (h.two_digit_year ? d.y % 100 == h.y : d.y == h.y)) {
+          hits.push_back({d.kind, std::uint8_t(h.explicit_form ? 95 : 85), h.b, h.e});
+          mine = true;
+          break;
+        }
+      }
+      if (!mine && generic && h.explicit_form) hits.push_back({Kind::date, 70, h.b, h.e});
+    }
+  }
+
+  void phrases(const Context& ctx) {
+    const std::string_view text(f.text);
+    auto word_char = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
+    auto add_all = [&](const std::string& p, Kind kind, bool words) {
+      for (std::size_t at = text.find(p); at != std::string_view::npos; at = text.find(p, at + 1)) {
+        std::size_t e = at + p.size();
+        if (words && ((at > 0 && word_char(text[at - 1])) || (e < text.size() && word_char(text[e])))) continue;
+        hits.push_back({kind, 90, std::uint32_t(at), std::uint32_t(e)});
+      }
+    };
+    // A device maker is not a site: an institution inside Manufacturer or its model is no finding.
+    if (!ctx.device && (ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary))
+      for (const auto& p : ids.institutions) add_all(p, Kind::institution, true);
+    if (ctx.cls == Class::text || ctx.cls == Class::binary)
+      for (const auto& p : ids.addresses) add_all(p, Kind::address, true);
+    if (ids.phones.empty() || ctx.cls == Class::uid || ctx.cls == Class::binary) return;
+    // Phone numbers: a run of digits and separators whose digits hold the number.
+    std::string digits;
+    for (std::size_t i = 0; i < text.size();) {
+      if (!(text[i] >= '0' && text[i] <= '9') && text[i] != '+' && text[i] != '(') { ++i; continue; }
+      std::size_t j = i;
+      digits.clear();
+      while (j < text.size() && ((text[j] >= '0' && text[j] <= '9') || std::strchr(" +-().", text[j]) != nullptr)) {
+        if (text[j] >= '0' && text[j] <= '9') digits += text[j];
+        ++j;
+      }
+      for (const auto& p : ids.phones)
+        if (digits.find(p) != std::string::npos) { hits.push_back({Kind::phone, 90, std::uint32_t(i), std::uint32_t(j)}); break; }
+      i = j;
+    }
+  }
+
+  // Person names the instance does not name: a title before a capitalised word (Dr Hibbertson,
+  // Mme Durand), or a given name next to a surname (John Smith, SMITH^JOHN, Smith, John), with at
+  // most one of them an ordinary or medical word.
+  void lexicon_names(const Context& ctx) {
+    const auto& t = f.tokens;
+    const std::string_view text(f.text);
+    auto cap = [&](const Token& k) { return ctx.cover_text || k.capital || k.upper; };
+    auto namelike = [&](const Token& k) { return k.alpha && !k.digit && !k.unspaced && k.e - k.b >= 2; };
+    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+      if (!namelike(t[i])) continue;
+      std::string_view a = f.word(t[i]);
+      std::string_view gap = text.substr(t[i].e, t[i + 1].b - t[i].e);
+      if (lexicon::is_title(a) && (gap == " " || gap == ". " || gap == "." || gap == "^") && namelike(t[i + 1]) && cap(t[i + 1]) &&
+          (t[i].capital || t[i].upper)) {
+        std::string_view b = f.word(t[i + 1]);
+        if (!lexicon::is_vocabulary(b) || lexicon::name_kinds(b)) {
+          std::size_t j = i + 1;
+          while (j + 1 < t.size() && namelike(t[j + 1]) && cap(t[j + 1]) && text.substr(t[j].e, t[j + 1].b - t[j].e) == " " &&
+                 (lexicon::name_kinds(f.word(t[j + 1])) || !lexicon::is_vocabulary(f.word(t[j + 1]))))
+            ++j;
+          hits.push_back({Kind::lexicon_name, 80, t[i].b, t[j].e});
+          i = j;
+          continue;
+        }
+      }
+      if (!cap(t[i]) || !namelike(t[i + 1]) || !cap(t[i + 1])) continue;
+      if (!(gap == " " || gap == "^" || gap == ", " || gap == ",")) continue;
+      if (t[i].upper != t[i + 1].upper && !ctx.cover_text) continue;  // "Smith SCAN" is two styles
+      std::string_view b = f.word(t[i + 1]);
+      unsigned ka = lexicon::name_kinds(a), kb = lexicon::name_kinds(b);
+      if (!ka || !kb) continue;
+      bool va = lexicon::is_vocabulary(a), vb = lexicon::is_vocabulary(b);
+      if (va && vb) continue;
+      bool given_first = gap == " " && (ka & lexicon::given) && (kb & lexicon::surname);
+      bool surname_first = gap != " " && (ka & lexicon::surname) && (kb & lexicon::given);
+      if (!given_first && !surname_first) continue;
+      // An ordinary word needs the other to be a plain name of the right kind.
+      if ((va && !(given_first ? (kb & lexicon::surname) : (kb & lexicon::given))) || (vb && !(given_first ? (ka & lexicon::given) : (ka & lexicon::surname))))
+        continue;
+      hits.push_back({Kind::lexicon_name, std::uint8_t(va || vb ? 55 : 65), t[i].b, t[i + 1].e});
+      ++i;
+    }
+  }
+
+  // Everything, in folded byte ranges, into `hits`.
+  void run(std::string_view utf8, const Context& ctx) {
+    hits.clear();
+    name_hits.clear();
+    if (utf8.empty() || ctx.standard_meaning) return;
+    fold(utf8, f);
+    bool any_digit = false, any_alpha = false;
+    for (const auto& t : f.tokens) { any_digit |= t.digit; any_alpha |= t.alpha; }
+    const bool words = ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary;
+    if (words && any_alpha) {
+      names(ctx);
+      settle_names();
+    }
+    ids_(ctx);
+    if (ctx.cls != Class::binary || any_digit) dates_(ctx, any_digit);
+    phrases(ctx);
+    if ((ctx.cls == Class::text || ctx.cls == Class::coded) && !ctx.device) {
+      find_patterns(f, false, hits);
+      if (any_alpha) lexicon_names(ctx);
+    } else if (ctx.cls == Class::binary && !ctx.own_only) {
+      find_patterns(f, true, hits);
+    }
+  }
+
+  std::vector<Finding> to_original() const {
+    std::vector<Finding> out;
+    out.reserve(hits.size());
+    for (const auto& h : hits) out.push_back({h.kind, h.confidence, f.orig_begin(h.begin), f.orig_end(h.end)});
+    std::sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.begin < b.begin || (a.begin == b.begin && a.end > b.end); });
+    return out;
+  }
+
+  // Set while find() runs on ASCII text: is the original byte at `i` a capital after a lower-case letter?
+  std::string_view original;
+  bool camel(std::uint32_t i) const {
+    return i > 0 && i < original.size() && original[i] >= 'A' && original[i] <= 'Z' && original[i - 1] >= 'a' && original[i - 1] <= 'z';
+  }
+};
+
+Detector::Detector() : impl_(std::make_unique<Impl>()) {}
+Detector::Detector(InstanceIdentifiers ids, Policy policy) : impl_(std::make_unique<Impl>()) {
+  impl_->ids = std::move(ids);
+  impl_->policy = policy;
+  for (const auto& n : impl_->ids.names) impl_->max_part = std::max(impl_->max_part, n.folded.size());
+}
+Detector::Detector(Detector&&) noexcept = default;
+Detector& Detector::operator=(Detector&&) noexcept = default;
+Detector::~Detector() = default;
+
+const InstanceIdentifiers& Detector::identifiers() const { return impl_->ids; }
+
+std::vector<Finding> Detector::find(std::string_view utf8, const Context& ctx) const {
+  impl_->original = utf8;
+  impl_->run(utf8, ctx);
+  return impl_->to_original();
+}
+
+bool Detector::clean(std::string& utf8, const Context& ctx) const {
+  auto found = find(utf8, ctx);
+  if (found.empty()) return false;
+  // Merge ranges, widen each to a title or connector left dangling before it ("for", "Dr.").
+  std::string out;
+  std::size_t last = 0;
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  for (const auto& fnd : found) {
+    std::size_t b = std::max<std::size_t>(fnd.begin, last), e = fnd.end;
+    if (e <= last) continue;
+    // The word before: drop it when it only announces what was removed.
+    std::size_t wb = b;
+    while (wb > last && (is_space(utf8[wb - 1]) || utf8[wb - 1] == '.' || utf8[wb - 1] == ':' || utf8[wb - 1] == ',')) --wb;
+    std::size_t ws = wb;
+    while (ws > last && static_cast<unsigned char>(utf8[ws - 1]) > ' ' && utf8[ws - 1] != '^' && utf8[ws - 1] != '\\') --ws;
+    std::string w = fold(std::string_view(utf8).substr(ws, wb - ws));
+    static constexpr std::string_view connectors[] = {"for", "of", "by", "from", "to", "patient", "pt", "name", "dob", "born",
+                                                      "pour", "de", "von", "für", "per", "para", "née", "nee", "ne"};
+    if (lexicon::is_title(w) || std::find(std::begin(connectors), std::end(connectors), w) != std::end(connectors)) b = ws;
+    out.append(utf8, last, b - last);
+    last = e;
+  }
+  out.append(utf8, last, std::string::npos);
+  // Tidy: no doubled spaces or separators left at the ends.
+  std::string tidy;
+  for (char c : out) {
+    if (is_space(c) && (tidy.empty() || is_space(tidy.back()) || tidy.back() == '\\' || tidy.back() == '^')) continue;
+    if ((c == '\\' || c == '^') && !tidy.empty() && is_space(tidy.back())) tidy.pop_back();
+    tidy += c;
+  }
+  while (!tidy.empty() && (is_space(tidy.back()) || tidy.back() == ',' || tidy.back() == '-' || tidy.back() == ':')) tidy.pop_back();
+  utf8 = std::move(tidy);
+  return true;
+}
+
+bool Detector::any_in_bytes(Bytes bytes, const std::vector<std::string>& cs, Kind* kind, bool patterns) const {
+  Context ctx;
+  ctx.cls = Class::binary;
+  ctx.own_only = !patterns;
+  auto check = [&](std::string_view s) {
+    impl_->original = s;
+    impl_->run(s, ctx);
+    if (impl_->hits.empty()) return false;
+    if (kind) *kind = impl_->hits.front().kind;
+    return true;
+  };
+  // Printable runs of at least 4 characters, read three ways: single bytes (ASCII, UTF-8, Latin-1
+  // as-is), UTF-16LE and UTF-16BE; plus the whole value in the instance's character set when that
+  // is not an ASCII superset read byte by byte.
+  std::string run;
+  auto printable = [](std::uint8_t c) { return c >= 0x20 && c != 0x7F; };
+  for (int view = 0; view < 3; ++view) {
+    const std::size_t step = view == 0 ? 1 : 2;
+    run.clear();
+    for (std::size_t i = 0; i + step <= bytes.size(); i += step) {
+      std::uint8_t c = bytes[i + (view == 2 ? 1 : 0)];
+      bool ok = printable(c) && (view == 0 || bytes[i + (view == 2 ? 0 : 1)] == 0);
+      if (ok) { run += char(c); continue; }
+      if (run.size() >= 4 && check(run)) return true;
+      run.clear();
+    }
+    if (run.size() >= 4 && check(run)) return true;
+    if (bytes.size() < 8) break;
+  }
+  bool multibyte = false;
+  for (const auto& t : cs) multibyte |= t.find("2022") != std::string::npos || t == "GB18030" || t == "GBK" || t == "ISO_IR 192";
+  if (multibyte && bytes.size() <= (1u << 20)) {
+    std::string text = charset::decode(bytes, cs, vrs::UT);
+    if (check(text)) return true;
+  }
+  return false;
+}
+
+}  // namespace dicomscrub::phi

@@ -1,0 +1,195 @@
+// lib/phi/identifiers.cpp — collecting the instance's identifiers (see phi.hpp): every person name
+// at any depth (PN values, by VR, so a name in a private or unexpected PN attribute counts too), the
+// IDs of the patient, visit, order and device at any depth, birth and study dates, institution,
+// addresses and phone numbers. Values the engine writes itself (ANONYMIZED, 19000101, 2.25 UIDs)
+// are never identifiers, so a de-identified file run again is not taken for PHI.
+#include <algorithm>
+#include <array>
+#include <functional>
+
+#include "charset/charset.hpp"
+#include "core/text.hpp"
+#include "phi/fold.hpp"
+#include "phi/lexicon.hpp"
+#include "phi/phi.hpp"
+
+namespace dicomscrub::phi {
+namespace {
+
+using detail::split_value;
+using detail::trim_value;
+
+std::string decoded(const Element& e, const std::vector<std::string>& cs) {
+  auto b = e.value.bytes();
+  if (!b) return {};
+  return charset::decode(*b, cs, e.vr);
+}
+
+// What the engine writes as dummies, and what "no value" looks like in the wild.
+bool engine_written(std::string_view folded) {
+  static constexpr std::string_view dummies[] = {"anonymized", "anonymous", "anon", "removed", "19000101", "000000",
+                                                 "19000101000000", "000y", "0", "unknown", "none", "n/a", "na"};
+  if (std::find(std::begin(dummies), std::end(dummies), folded) != std::end(dummies)) return true;
+  return folded.substr(0, 5) == "2.25.";
+}
+
+bool has_unspaced(std::string_view folded) {
+  for (std::size_t i = 0; i < folded.size();) {
+    unsigned char c = static_cast<unsigned char>(folded[i]);
+    char32_t cp = c;
+    std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (n > 1 && i + n <= folded.size()) {
+      cp = c & (0xFF >> (n + 1));
+      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(folded[i + k]) & 0x3F);
+    }
+    if (unspaced_script(cp)) return true;
+    i += n;
+  }
+  return false;
+}
+
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+constexpr Tag kPatientNames[] = {Tag(0x0010, 0x0010), Tag(0x0010, 0x1001), Tag(0x0010, 0x1005), Tag(0x0010, 0x1060), Tag(0x0010, 0x2297)};
+constexpr Tag kIdTags[] = {Tag(0x0010, 0x0020), Tag(0x0010, 0x1000), Tag(0x0010, 0x1090), Tag(0x0008, 0x0050), Tag(0x0020, 0x0010),
+                           Tag(0x0038, 0x0010), Tag(0x0038, 0x0060), Tag(0x0040, 0x1001), Tag(0x0040, 0x0009), Tag(0x0040, 0x2016),
+                           Tag(0x0040, 0x2017), Tag(0x0040, 0x0253), Tag(0x0040, 0x1400)};
+constexpr Tag kDeviceIdTags[] = {Tag(0x0018, 0x1000), Tag(0x0008, 0x1010)};
+
+template <std::size_t N>
+bool in(const Tag (&list)[N], Tag t) { return std::find(std::begin(list), std::end(list), t) != std::end(list); }
+
+struct Collector {
+  InstanceIdentifiers& ids;
+  const Policy& policy;
+  std::uint32_t persons = 0;
+
+  void add_person(const std::string& value, Kind kind) {
+    std::vector<std::string> parts;
+    std::vector<std::size_t> group_of;
+    std::size_t group_no = 0;
+    for (auto& group : split_value(value, '=')) {
+      ++group_no;
+      std::string g = fold(group);
+      if (engine_written(trim_value(g))) continue;
+      bool unspaced = has_unspaced(g);
+      if (unspaced) {  // the whole group without separators ("山田太郎") as well as its components
+        std::string whole;
+        for (char c : g) if (c != '^' && c != ' ') whole += c;
+        if (code_points(whole) >= 2) { parts.push_back(whole); group_of.push_back(0); }
+      }
+      std::string cur;
+      auto flush = [&] {
+        if (!cur.empty() && !engine_written(cur)) { parts.push_back(cur); group_of.push_back(group_no); }
+        cur.clear();
+      };
+      for (char c : g) {
+        if (c == '^' || c == ' ' || c == ',' || c == '.' || c == '-' || c == '\'' || c == '\\') flush();
+        else cur += c;
+      }
+      flush();
+    }
+    if (parts.empty()) return;
+    std::uint32_t person = persons++;
+    for (const auto& p : parts) {
+      bool uns = has_unspaced(p);
+      bool weak = uns ? code_points(p) < 2 : (p.size() <= 2 || lexicon::is_vocabulary(p) || lexicon::is_title(p));
+      ids.names.push_back({p, kind, weak, uns, person});
+    }
+    for (std::size_t a = 0; a < parts.size(); ++a)
+      for (std::size_t b = 0; b < parts.size(); ++b)
+        if (a != b && group_of[a] == group_of[b] && group_of[a] != 0 && parts[a].size() >= 2 && parts[b].size() >= 2 && parts[a].size() + parts[b].size() >= 6)
+          ids.joined.push_back(parts[a] + parts[b]);
+  }
+
+  void add_id(const std::string& value, bool device) {
+    for (auto& v : split_value(value, '\\')) {
+      std::string f = fold(trim_value(v));
+      if (f.size() < 4 || engine_written(f) || lexicon::is_vocabulary(f)) continue;
+      InstanceIdentifiers::Id id{f, {}, true, device};
+      for (char c : f) {
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80) id.alnum += c;
+        if (!(c >= '0' && c <= '9')) id.digits_only = false;
+      }
+      ids.ids.push_back(std::move(id));
+    }
+  }
+
+  void add_date(const std::string& value, Kind kind) {
+    std::string v = trim_value(value);
+    if (v.size() < 8 || engine_written(v.substr(0, 8))) return;
+    int y = 0, m = 0, d = 0;
+    for (int i = 0; i < 8; ++i) {
+      if (v[i] < '0' || v[i] > '9') return;
+      (i < 4 ? y : i < 6 ? m : d) = (i < 4 ? y : i < 6 ? m : d) * 10 + (v[i] - '0');
+    }
+    if (m < 1 || m > 12 || d < 1 || d > 31) return;
+    ids.dates.push_back({y, m, d, kind});
+  }
+
+  void walk(const Dataset& ds, const std::vector<std::string>& inherited, bool top) {
+    auto cs = charset::terms_of(ds, inherited);
+    for (const auto& e : ds.elements()) {
+      for (const auto& item : e.items) walk(item.dataset, cs, false);
+      if (e.form != ElementForm::value) continue;
+      if (e.vr == vrs::PN) {
+        add_person(trim_value(decoded(e, cs)), top && in(kPatientNames, e.tag) ? Kind::patient_name : Kind::person_name);
+      } else if (in(kIdTags, e.tag) || (!policy.device_retained && in(kDeviceIdTags, e.tag))) {
+        add_id(decoded(e, cs), in(kDeviceIdTags, e.tag));
+      } else if (top && e.tag == Tag(0x0010, 0x0030)) {
+        add_date(decoded(e, cs), Kind::birth_date);
+      } else if (top && !policy.dates_retained && e.tag.group == 0x0008 && e.tag.element >= 0x0020 && e.tag.element <= 0x0023) {
+        add_date(decoded(e, cs), Kind::study_date);
+      } else if (top && e.tag == Tag(0x0008, 0x0080) && !policy.institution_retained) {
+        std::string f = fold(trim_value(decoded(e, cs)));
+        // One ordinary word ("Here", "Radiology") is no site's name on its own.
+        bool one_word = f.find(' ') == std::string::npos;
+        if (!engine_written(f) && f.size() >= 4 && !(one_word && lexicon::is_vocabulary(f))) ids.institutions.push_back(f);
+      } else if (top && (e.tag == Tag(0x0010, 0x1040) || (e.tag == Tag(0x0008, 0x0081) && !policy.institution_retained))) {
+        std::string f = fold(trim_value(decoded(e, cs)));
+        if (engine_written(f)) continue;
+        if (f.size() >= 6) ids.addresses.push_back(f);
+        for (auto& part : split_value(f, '^'))
+          if (trim_value(part).size() >= 8 && trim_value(part) != f) ids.addresses.push_back(trim_value(part));
+      } else if (top && (e.tag == Tag(0x0010, 0x2154) || e.tag == Tag(0x0010, 0x2155) || e.tag == Tag(0x0008, 0x0094))) {
+        for (auto& p : split_value(decoded(e, cs), '\\')) {
+          std::string d;
+          for (char c : p) if (c >= '0' && c <= '9') d += c;
+          if (d.size() >= 7) ids.phones.push_back(d);
+        }
+      }
+    }
+  }
+};
+
+template <class T, class Key>
+void dedupe(std::vector<T>& v, Key key) {
+  std::vector<T> out;
+  for (auto& x : v)
+    if (std::none_of(out.begin(), out.end(), [&](const T& y) { return key(y) == key(x); })) out.push_back(std::move(x));
+  v = std::move(out);
+}
+
+}  // namespace
+
+InstanceIdentifiers collect(const Dataset& ds, const Policy& policy) {
+  InstanceIdentifiers ids;
+  Collector c{ids, policy};
+  c.walk(ds, {}, true);
+  // A part that is the patient's counts as the patient's, even when another person shares it.
+  std::stable_sort(ids.names.begin(), ids.names.end(), [](const auto& a, const auto& b) { return int(a.kind) < int(b.kind); });
+  dedupe(ids.names, [](const auto& n) { return n.folded; });
+  dedupe(ids.joined, [](const auto& s) { return s; });
+  dedupe(ids.ids, [](const auto& i) { return i.folded; });
+  dedupe(ids.dates, [](const auto& d) { return d.y * 10000 + d.m * 100 + d.d; });
+  dedupe(ids.institutions, [](const auto& s) { return s; });
+  dedupe(ids.addresses, [](const auto& s) { return s; });
+  dedupe(ids.phones, [](const auto& s) { return s; });
+  return ids;
+}
+
+}  // namespace dicomscrub::phi
