@@ -110,10 +110,10 @@ void find_dates(const Folded& f, std::vector<DateHit>& out) {
       i = j;
     }
   }
+  bool named = false;  // set around the month-name spellings below
   auto emit = [&](int y, int m, int d, bool two, bool expl, std::uint32_t b, std::uint32_t e) {
-    if (two) y = y;  // compared modulo 100 by the caller
-    else if (y < 1850 || y > 2150) return;
-    if (valid(y, m, d)) out.push_back({y, m, d, two, expl, b, e});
+    if (!two && (y < 1850 || y > 2150)) return;  // 2-digit years are compared modulo 100
+    if (valid(y, m, d)) out.push_back({y, m, d, two, expl, named, b, e});
   };
   const std::size_t n = runs.size();
   for (std::size_t i = 0; i < n; ++i) {
@@ -166,8 +166,10 @@ void find_dates(const Folded& f, std::vector<DateHit>& out) {
             while (y < n && !runs[y].num && is_connector(runs[y].s)) ++y;
             if (m && y < n && runs[y].num && (!roman || (runs[k].sep.size() == 1 && runs[y].sep == runs[k].sep))) {
               const Run& yr = runs[y];
+              named = !roman;
               if (yr.s.size() == 4) emit(num(yr.s), m, num(a.s), false, true, a.b, yr.e);
               else if (yr.s.size() == 2 && !roman) emit(num(yr.s), m, num(a.s), true, true, a.b, yr.e);
+              named = false;
             }
           }
         }
@@ -180,8 +182,10 @@ void find_dates(const Folded& f, std::vector<DateHit>& out) {
       while (y < n && !runs[y].num && is_connector(runs[y].s)) ++y;
       if (y < n && runs[y].num) {
         const Run& yr = runs[y];
+        named = true;
         if (yr.s.size() == 4) emit(num(yr.s), m, num(runs[i + 1].s), false, true, a.b, yr.e);
         else if (yr.s.size() == 2) emit(num(yr.s), m, num(runs[i + 1].s), true, true, a.b, yr.e);
+        named = false;
       }
     }
   }

@@ -18,6 +18,7 @@ struct DateHit {
   bool two_digit_year;
   bool explicit_form;   // a month name, a 4-digit year with separators, or D/M/YY with '/': a date
                         // by any reader's judgement (compact digit runs are only compared)
+  bool month_name;      // spelled with a month's name
   std::uint32_t b, e;   // folded byte range
 };
 

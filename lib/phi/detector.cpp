@@ -242,7 +242,9 @@ struct Detector::Impl {
     if (ctx.cls == Class::uid) return;
     dates.clear();
     find_dates(f, dates);
-    const bool generic = ctx.cls == Class::text && !ctx.device && !policy.dates_retained;
+    // Any full date in free text or a code string; in device attributes only one written with a
+    // month's name (software versions carry numeric build dates).
+    const bool generic = (ctx.cls == Class::text || ctx.cls == Class::coded) && !policy.dates_retained && !ctx.own_only;
     for (const auto& h : dates) {
       bool mine = false;
       for (const auto& d : ids.dates) {
@@ -252,7 +254,7 @@ struct Detector::Impl {
           break;
         }
       }
-      if (!mine && generic && h.explicit_form) hits.push_back({Kind::date, 70, h.b, h.e});
+      if (!mine && generic && h.explicit_form && (!ctx.device || h.month_name)) hits.push_back({Kind::date, 70, h.b, h.e});
     }
   }
 
@@ -267,8 +269,9 @@ struct Detector::Impl {
       }
     };
     // A device maker is not a site: an institution inside Manufacturer or its model is no finding.
-    if (!ctx.device && (ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary))
-      for (const auto& p : ids.institutions) add_all(p, Kind::institution, true);
+    if (ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary)
+      for (const auto& p : ids.institutions)
+        if (!(ctx.device && p.maker)) add_all(p.folded, Kind::institution, true);
     if (ctx.cls == Class::text || ctx.cls == Class::binary)
       for (const auto& p : ids.addresses) add_all(p, Kind::address, true);
     if (ids.phones.empty() || ctx.cls == Class::uid || ctx.cls == Class::binary) return;
@@ -348,7 +351,8 @@ struct Detector::Impl {
     ids_(ctx);
     if (ctx.cls != Class::binary || any_digit) dates_(ctx, any_digit);
     phrases(ctx);
-    if ((ctx.cls == Class::text || ctx.cls == Class::coded) && !ctx.device) {
+    // Device attributes still get the patterns and the lexicon: a planted SSN or name is no maker.
+    if (ctx.cls == Class::text || ctx.cls == Class::coded) {
       find_patterns(f, false, hits);
       if (any_alpha) lexicon_names(ctx);
     } else if (ctx.cls == Class::binary && !ctx.own_only) {

@@ -148,7 +148,13 @@ struct Collector {
         std::string f = fold(trim_value(decoded(e, cs)));
         // One ordinary word ("Here", "Radiology") is no site's name on its own.
         bool one_word = f.find(' ') == std::string::npos;
-        if (!engine_written(f) && f.size() >= 4 && !(one_word && lexicon::is_vocabulary(f))) ids.institutions.push_back(f);
+        if (!engine_written(f) && f.size() >= 4 && !(one_word && lexicon::is_vocabulary(f))) {
+          // A site that entered its scanner's maker as its name (TOSHIBA, Manufacturer TOSHIBA_MEC):
+          // that name in the device attributes is the maker's, not the site's.
+          std::string maker;
+          if (const Element* m = ds.find(Tag(0x0008, 0x0070)); m && m->form == ElementForm::value) maker = fold(decoded(*m, cs));
+          ids.institutions.push_back({f, !maker.empty() && maker.find(f) != std::string::npos});
+        }
       } else if (top && (e.tag == Tag(0x0010, 0x1040) || (e.tag == Tag(0x0008, 0x0081) && !policy.institution_retained))) {
         std::string f = fold(trim_value(decoded(e, cs)));
         if (engine_written(f)) continue;
@@ -186,7 +192,7 @@ InstanceIdentifiers collect(const Dataset& ds, const Policy& policy) {
   dedupe(ids.joined, [](const auto& s) { return s; });
   dedupe(ids.ids, [](const auto& i) { return i.folded; });
   dedupe(ids.dates, [](const auto& d) { return d.y * 10000 + d.m * 100 + d.d; });
-  dedupe(ids.institutions, [](const auto& s) { return s; });
+  dedupe(ids.institutions, [](const auto& s) { return s.folded; });
   dedupe(ids.addresses, [](const auto& s) { return s; });
   dedupe(ids.phones, [](const auto& s) { return s; });
   return ids;

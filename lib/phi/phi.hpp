@@ -79,7 +79,8 @@ struct InstanceIdentifiers {
   std::vector<std::string> joined;  // a person's parts glued ("johnsmith", "smithjohn")
   std::vector<Id> ids;
   std::vector<Date> dates;
-  std::vector<std::string> institutions;  // folded phrases
+  struct Institution { std::string folded; bool maker; };  // maker: also in the input's Manufacturer
+  std::vector<Institution> institutions;
   std::vector<std::string> addresses;     // folded phrases
   std::vector<std::string> phones;        // digits only
   bool empty() const { return names.empty() && ids.empty() && dates.empty() && institutions.empty() && addresses.empty() && phones.empty(); }
