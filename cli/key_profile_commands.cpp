@@ -42,6 +42,7 @@ int cmd_profile(const std::vector<std::string>& args) {
     auto p = dicomscrub::profile::Profile::from_file(pos[1]);
     if (!p) { std::fprintf(stderr, "error: %s\n", p.error().message().c_str()); return 1; }
     std::printf("%s: valid (%zu rules)\n", pos[1].c_str(), p->rules().size());
+    for (const auto& w : p->identifying_keeps()) std::printf("warning: %s\n", w.c_str());
     return 0;
   }
   if (pos[0] == "show") {

@@ -147,8 +147,7 @@ std::string legible_pages(Bytes pdf, const std::set<std::size_t>& skip, const ph
 
 std::vector<TextSpan> identifying_spans(const std::string& utf8, const phi::Detector& ids) {
   // The detector gives byte ranges directly: every finding is a span to remove.
-  phi::Context page_text;
-  page_text.cover_text = true;  // PDF text has no reliable capitals or fields
+  const phi::Context page_text;  // PDF text: free text, as in a header's LT value
   std::vector<TextSpan> spans;
   for (const auto& f : ids.find(utf8, page_text)) spans.push_back(TextSpan{f.begin, f.end});
   return spans;

@@ -297,7 +297,7 @@ struct Detector::Impl {
   void lexicon_names(const Context& ctx) {
     const auto& t = f.tokens;
     const std::string_view text(f.text);
-    auto cap = [&](const Token& k) { return ctx.cover_text || k.capital || k.upper; };
+    auto cap = [&](const Token& k) { return ctx.ocr || k.capital || k.upper; };
     auto namelike = [&](const Token& k) { return k.alpha && !k.digit && !k.unspaced && k.e - k.b >= 2; };
     for (std::size_t i = 0; i + 1 < t.size(); ++i) {
       if (!namelike(t[i])) continue;
@@ -318,7 +318,7 @@ struct Detector::Impl {
       }
       if (!cap(t[i]) || !namelike(t[i + 1]) || !cap(t[i + 1])) continue;
       if (!(gap == " " || gap == "^" || gap == ", " || gap == ",")) continue;
-      if (t[i].upper != t[i + 1].upper && !ctx.cover_text) continue;  // "Smith SCAN" is two styles
+      if (ctx.ocr || t[i].upper != t[i + 1].upper) continue;  // "Smith SCAN" is two styles
       std::string_view b = f.word(t[i + 1]);
       unsigned ka = lexicon::name_kinds(a), kb = lexicon::name_kinds(b);
       if (!ka || !kb) continue;

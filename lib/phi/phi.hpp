@@ -53,7 +53,8 @@ struct Context {
   Class cls = Class::text;
   bool device = false;                // Manufacturer, model, software versions: not a site, not a date
   bool standard_meaning = false;      // a CodeMeaning equal to PS3.16's meaning of its code
-  bool cover_text = false;            // OCR lines / PDF text: the lexicon needs no capitals
+  bool ocr = false;                   // OCR lines: garbage words are common, so lexicon names count
+                                      // only after a title ("Dr Adeyemi"), never as a pair
   bool own_only = false;              // only the instance's own identifiers (no patterns, lexicon)
 };
 // The context of an element of this tag and VR.

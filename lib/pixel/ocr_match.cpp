@@ -9,7 +9,7 @@ namespace dicomscrub::pixel {
 std::vector<Rect> identifying_lines(const std::vector<TextLine>& lines, const phi::Detector& ids) {
   std::vector<Rect> out;
   phi::Context ocr;
-  ocr.cover_text = true;  // OCR output has no reliable capitals
+  ocr.ocr = true;  // OCR output has no reliable capitals, and garbage words
   for (const auto& l : lines)
     if (!ids.find(l.text, ocr).empty()) out.push_back(l.box);
   return out;

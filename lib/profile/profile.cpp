@@ -212,6 +212,23 @@ Status Profile::set_option(Option o, bool on) {
   return Ok{};
 }
 
+std::vector<std::string> Profile::identifying_keeps() const {
+  std::vector<std::string> out;
+  for (const Rule& r : rules_) {
+    if (r.action != Action::keep) continue;
+    if (r.match == Rule::Match::private_element) {
+      out.push_back(fmt::format("{}: keeps private element ({:04X},xx{:02X}) of \"{}\", which E.1-1 removes", r.origin, r.group, r.offset, r.creator));
+      continue;
+    }
+    if (r.match != Rule::Match::tag) continue;
+    Tag tag(std::uint16_t(r.value >> 16), std::uint16_t(r.value & 0xFFFF));
+    const E11Row* row = find_row(tag);
+    if (row && row->basic != Code::K)
+      out.push_back(fmt::format("{}: keeps {} {}, which E.1-1 lists as identifying", r.origin, tag.str(), dict::keyword(tag)));
+  }
+  return out;
+}
+
 bool Profile::in_table(Tag tag) { return tag.is_private() || find_row(tag) != nullptr; }
 
 Decision Profile::decide(Tag tag, VR vr, std::string_view creator) const {

@@ -92,6 +92,11 @@ class Profile {
   // True when the tag is covered by Table E.1-1 (any row, masks included).
   static bool in_table(Tag tag);
 
+  // Rules that keep what Table E.1-1 would remove or replace (identifying attributes, private
+  // elements), one line each for `dicomscrub profile check`: kept on purpose, the residual check
+  // accepts them at their place, so a reader should know.
+  std::vector<std::string> identifying_keeps() const;
+
   // Human-readable effective rules for `dicomscrub profile show`.
   std::string describe() const;
 

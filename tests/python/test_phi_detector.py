@@ -124,3 +124,13 @@ def test_clean_descriptors_removes_only_the_identifying_words(tmp_path, key):
     ds = pydicom.dcmread(next(_outputs(out)))
     assert ds.StudyDescription == "CT CHEST W CONTRAST"
     assert ds.SeriesDescription == "AXIAL"
+
+
+def test_profile_check_warns_about_rules_keeping_identifying_attributes(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"rules": [{"keyword": "PatientName", "action": "keep"},
+                                             {"keyword": "Modality", "action": "keep"}]}))
+    p = run("profile", "check", str(profile))
+    assert p.returncode == 0
+    warnings_ = [l for l in p.stdout.splitlines() if l.startswith("warning:")]
+    assert len(warnings_) == 1 and "(0010,0010) PatientName" in warnings_[0]
