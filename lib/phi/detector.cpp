@@ -101,9 +101,10 @@ struct Detector::Impl {
       for (const auto& n : ids.names) {
         if (n.unspaced_script) continue;
         const std::string_view p = n.folded;
-        if (binary && (p.size() < 5 || n.weak)) continue;
+        // Binary values (private UN, blobs): a whole printable word of 4+ letters, or 5+ inside one.
+        if (binary && (p.size() < 4 || n.weak)) continue;
         if (w == p) { name_hits.push_back({{n.kind, 95, tok.b, tok.e}, n.weak, n.person}); continue; }
-        if (w.size() <= p.size() || p.size() < 4) continue;
+        if (w.size() <= p.size() || p.size() < (binary ? 5u : 4u)) continue;
         // Inflected (Kowalczyka, Kowalczykiem): the part as a prefix of a word a few letters longer.
         if (p.size() >= 5 && w.substr(0, p.size()) == p && w.size() - p.size() <= 4 && !lexicon::is_vocabulary(w)) {
           name_hits.push_back({{n.kind, 85, tok.b, tok.e}, n.weak, n.person});

@@ -19,12 +19,6 @@ namespace {
 using detail::split_value;
 using detail::trim_value;
 
-std::string decoded(const Element& e, const std::vector<std::string>& cs) {
-  auto b = e.value.bytes();
-  if (!b) return {};
-  return charset::decode(*b, cs, e.vr);
-}
-
 // What the engine writes as dummies, and what "no value" looks like in the wild.
 bool engine_written(std::string_view folded) {
   static constexpr std::string_view dummies[] = {"anonymized", "anonymous", "anon", "removed", "19000101", "000000",
@@ -181,6 +175,12 @@ void dedupe(std::vector<T>& v, Key key) {
 }
 
 }  // namespace
+
+std::string decoded(const Element& e, const std::vector<std::string>& cs) {
+  auto b = e.value.bytes();
+  if (!b) return {};
+  return charset::decode(*b, cs, e.vr);
+}
 
 InstanceIdentifiers collect(const Dataset& ds, const Policy& policy) {
   InstanceIdentifiers ids;

@@ -86,6 +86,8 @@ struct InstanceIdentifiers {
   std::vector<std::string> phones;        // digits only
   bool empty() const { return names.empty() && ids.empty() && dates.empty() && institutions.empty() && addresses.empty() && phones.empty(); }
 };
+// An element's value (in memory) decoded to UTF-8 in character set `cs`; empty when not in memory.
+std::string decoded(const Element& e, const std::vector<std::string>& cs);
 // From the input data set (top level; IDs of visits and orders at any depth).
 InstanceIdentifiers collect(const Dataset& ds, const Policy& policy);
 

@@ -15,11 +15,7 @@ namespace {
 using detail::lower_ascii;
 using detail::trim_value;
 
-std::string decoded(const Element& e, const std::vector<std::string>& cs) {
-  auto b = e.value.bytes();
-  if (!b) return {};
-  return charset::decode(*b, cs, e.vr);
-}
+using phi::decoded;
 
 struct Scanner {
   const phi::Detector& detector;
