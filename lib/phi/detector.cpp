@@ -366,7 +366,12 @@ struct Detector::Impl {
     out.reserve(hits.size());
     for (const auto& h : hits) out.push_back({h.kind, h.confidence, f.orig_begin(h.begin), f.orig_end(h.end)});
     std::sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.begin < b.begin || (a.begin == b.begin && a.end > b.end); });
-    return out;
+    // One finding per place: a range inside an earlier one (the same ID found with and without
+    // separators, a date inside a phone-like run) adds nothing.
+    std::vector<Finding> merged;
+    for (const auto& x : out)
+      if (merged.empty() || x.end > merged.back().end || x.begin >= merged.back().end) merged.push_back(x);
+    return merged;
   }
 
   // Set while find() runs on ASCII text: is the original byte at `i` a capital after a lower-case letter?
