@@ -30,6 +30,7 @@ const char* to_string(Kind k) {
     case Kind::phone: return "phone number";
     case Kind::address: return "address";
     case Kind::institution: return "institution";
+    case Kind::unchecked: return "value that could not be read to check";
   }
   return "?";
 }

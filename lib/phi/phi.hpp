@@ -37,6 +37,7 @@ enum class Kind : std::uint8_t {
   phone,
   address,
   institution,
+  unchecked,     // a value the verifier could not read to check (too large, unreadable)
 };
 const char* to_string(Kind k);
 

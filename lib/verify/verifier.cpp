@@ -17,6 +17,9 @@ using detail::trim_value;
 
 using phi::decoded;
 
+// Values above this stay unread and withhold the output (no kept non-pixel value is this large).
+constexpr std::uint32_t kMaxLoaded = 64u << 20;
+
 struct Scanner {
   const phi::Detector& detector;
   const std::set<std::string>& kept;
@@ -48,9 +51,17 @@ struct Scanner {
       }
       if (e.tag == tags::pixel_data) continue;  // native pixels: burned-in text is lib/pixel's
       auto b = e.value.bytes();
-      if (!b || b->empty()) continue;
+      std::vector<std::uint8_t> loaded;  // a large value left in the file: read it to look at it
+      if (!b && e.length != kUndefinedLength && e.length <= kMaxLoaded) {
+        auto l = e.value.load();
+        if (!l) { add(prefix, e.tag, phi::Kind::unchecked); continue; }  // cannot vouch for it
+        loaded = std::move(l).value();
+        b = Bytes(loaded.data(), loaded.size());
+      }
+      if (!b) { add(prefix, e.tag, phi::Kind::unchecked); continue; }  // too large to look at: fail closed
+      if (b->empty()) continue;
       if (is_string_vr(e.vr)) {
-        const std::string text = decoded(e, cs);
+        const std::string text = charset::decode(*b, cs, e.vr);
         auto found = detector.find(text, phi::context_of(ds, e, text));
         if (!found.empty()) add(prefix, e.tag, found.front().kind);
       } else {

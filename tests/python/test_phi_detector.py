@@ -134,3 +134,16 @@ def test_profile_check_warns_about_rules_keeping_identifying_attributes(tmp_path
     assert p.returncode == 0
     warnings_ = [l for l in p.stdout.splitlines() if l.startswith("warning:")]
     assert len(warnings_) == 1 and "(0010,0010) PatientName" in warnings_[0]
+
+
+def test_a_large_value_left_in_the_file_is_still_checked(tmp_path, key):
+    """Values over 256 KiB of files over 8 MiB stay in the file while parsing; the verifier reads
+    them back to look at them (a name at the end of a 9 MiB kept text was never looked at)."""
+    src = str(tmp_path / "big.dcm")
+    _instance(src, WindowCenterWidthExplanation="W" * (9 << 20) + " Kowalczyk")
+    ds = pydicom.dcmread(src)
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian  # 32-bit lengths for LO
+    ds.save_as(src, enforce_file_format=True)
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), src)
+    assert p.returncode == 3
+    assert "patient name part at (0028,1055)" in p.stdout + p.stderr
