@@ -225,12 +225,14 @@ def evaluate(cli, cases, work):
     shutil.rmtree(out, ignore_errors=True)
     audit = os.path.join(work, "audit.jsonl")
     inputs = os.path.join(work, "in")
-    subprocess.run([cli, "deid", "--key-file", key, "--output", out, "--audit", audit, "--option", "retain_safe_private", inputs],
+    subprocess.run([cli, "deid", "--key-file", key, "--output", out, "--audit", audit, "--audit-paths", "plain",
+                    "--option", "retain_safe_private", inputs],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     records = {}
     for line in open(audit):
         r = json.loads(line)
-        records[os.path.abspath(r["input"])] = r
+        if "input" in r:  # not the header or summary record
+            records[os.path.abspath(r["input"])] = r
     result = {"planted": 0, "withheld": 0, "cleaned": 0, "survived": [], "controls": 0, "controls_withheld": []}
     for c in cases:
         r = records.get(os.path.abspath(c["path"]))

@@ -10,7 +10,7 @@ import warnings
 import pydicom
 import pytest
 
-from conftest import DATA, EXE, ROOT, run
+from conftest import DATA, EXE, ROOT, audit_records, run
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import phi_false_withholds  # noqa: E402
@@ -62,7 +62,7 @@ def test_deid_of_deid_output_is_never_withheld(tmp_path, key, source):
     audit = tmp_path / "audit.jsonl"
     run("deid", "--key-file", key, "--output", str(second), "--audit", str(audit), "--option", "retain_long_modified_dates",
         "--no-ocr-check", str(first), check=False)
-    records = [json.loads(line) for line in open(audit)]
+    records = audit_records(audit)
     assert len(records) == len(outputs)
     withheld = [(r["input"], r.get("reason")) for r in records if r["status"] == "withheld"]
     assert withheld == []
