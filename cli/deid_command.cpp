@@ -76,6 +76,9 @@ DIR/patid_mapping.csv (id_old,id_new; mode 0600; IDENTIFYING: keep them at the s
 share between runs, jobs and machines. --lookup FILE.csv: rows of keyword,original,replacement
 (e.g. PatientID,MRN-0042,SUBJ-001) replace those values instead of the profile's pseudonym; a
 value without a row withholds the instance (--lookup-missing keyed: the keyed pseudonym instead).
+--encrypt-for CERT.pem (repeatable; RSA or EC) seals the original values of everything changed in
+an Encrypted Attributes Sequence (PS3.15 E.1.1, CMS, AES-256) that only the matching private key
+opens (dicomscrub reidentify); such outputs differ from run to run (the encryption is randomised).
 
 Options (--option): retain_safe_private, retain_uids, retain_device_identity,
 retain_institution_identity, retain_patient_characteristics, retain_long_full_dates,
@@ -115,6 +118,8 @@ again to finish).)",
       {"--lookup", "", "FILE.csv", "keyword,original,replacement rows replace those values", text(&config.lookup_file)},
       {"--lookup-missing", "", "withhold|keyed", "a value without a row: withhold (default) or keyed token",
        [&](const std::string& v) { config.lookup_missing = v; return std::string(); }},  // the engine checks it
+      {"--encrypt-for", "", "CERT.pem", "seal the original values for this certificate, repeatable (see below)",
+       [&](const std::string& v) { config.encrypt_for.push_back(v); return std::string(); }},
       {"--quiet", "-q", "", "no progress on stderr",
        [&](const std::string&) { quiet = true; return std::string(); }},
   };

@@ -119,6 +119,7 @@ const Entry kCommands[] = {
     {"deid", "de-identify files and folders into an output folder", cli::cmd_deid},
     {"report", "render a deid audit as one self-contained HTML page for review", cli::cmd_report},
     {"verify", "look for PHI in files standing alone", cli::cmd_verify},
+    {"reidentify", "restore original values sealed by deid --encrypt-for, with the private key", cli::cmd_reidentify},
     {"gateway", "a de-identifying DICOM gateway (C-STORE in, C-STORE or STOW-RS out)", cmd_gateway_with_help},
     {"keygen", "write a new secret key file", cli::cmd_keygen},
     {"profile", "show a profile's effective rules, or check a profile file", cli::cmd_profile},

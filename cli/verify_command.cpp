@@ -11,6 +11,7 @@
 #include "options.hpp"
 #include "dicomscrub/batch.hpp"
 #include "dicomscrub/reader.hpp"
+#include "reid/encrypted_attributes.hpp"
 #include "verify/verifier.hpp"
 
 namespace cli {
@@ -49,9 +50,11 @@ int cmd_verify(const std::vector<std::string>& args) {
       continue;
     }
     auto findings = dicomscrub::verify::scan_standalone(*f);
-    findings.empty() ? ++clean : ++dirty;
+    // Original values kept for re-identification: opaque when sealed, a leak when in the clear.
+    auto unsealed = dicomscrub::reid::unsealed_original_values(f->dataset);
+    findings.empty() && unsealed.empty() ? ++clean : ++dirty;
     w.Key("status");
-    w.String(findings.empty() ? "clean" : "findings");
+    w.String(findings.empty() && unsealed.empty() ? "clean" : "findings");
     w.Key("findings");
     w.StartArray();
     for (const auto& x : findings) {
@@ -62,6 +65,15 @@ int cmd_verify(const std::vector<std::string>& args) {
       w.String(x.where.c_str());
       w.EndObject();
       if (!json) std::printf("%s: %s at %s\n", path.c_str(), dicomscrub::phi::to_string(x.kind), x.where.c_str());
+    }
+    for (const auto& where : unsealed) {
+      w.StartObject();
+      w.Key("kind");
+      w.String("unencrypted_original_values");
+      w.Key("where");
+      w.String(where.c_str());
+      w.EndObject();
+      if (!json) std::printf("%s: unencrypted_original_values at %s\n", path.c_str(), where.c_str());
     }
     w.EndArray();
     w.EndObject();

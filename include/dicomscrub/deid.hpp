@@ -45,6 +45,9 @@ struct DeidConfig {
   // default) or gets the profile's keyed pseudonym ("keyed").
   std::string lookup_file;
   std::string lookup_missing;
+  // PEM certificates (RSA or EC) to seal the original values of what changed for, in an
+  // Encrypted Attributes Sequence (PS3.15 E.1.1; lib/reid). Empty: none is written.
+  std::vector<std::string> encrypt_for;
   // Fill DeidReport::uid_mapping and patient_id_mapping (for the mapping tables, --mapping DIR).
   bool record_mappings = false;
 };

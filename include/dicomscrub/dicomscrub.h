@@ -68,7 +68,9 @@ DSCRUB_API dscrub_status dscrub_engine_new_with_key_file(const char* profile, co
  *                        before each output is produced; shared safely between processes.
  *   lookup=FILE.csv      rows of keyword,original,replacement replace those values (e.g. a trial's
  *                        subject IDs); a value without a row withholds the instance, unless
- *   lookup_missing=keyed it gets the profile's keyed pseudonym ("withhold" is the default). */
+ *   lookup_missing=keyed it gets the profile's keyed pseudonym ("withhold" is the default).
+ *   encrypt_for=CERT.pem (repeatable) seal the original values of what changed for this RSA or EC
+ *                        certificate in an Encrypted Attributes Sequence (PS3.15 E.1.1, CMS). */
 DSCRUB_API dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* const* options,
                                                          size_t option_count, const uint8_t* key, size_t key_length,
                                                          const char* const* settings, size_t setting_count,

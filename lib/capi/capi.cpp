@@ -216,8 +216,10 @@ dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* c
         c.lookup_file = value;
       } else if (name == "lookup_missing") {
         c.lookup_missing = value;
+      } else if (name == "encrypt_for") {
+        c.encrypt_for.push_back(value);
       } else {
-        return fail(DSCRUB_ERROR_CONFIG, "unknown setting '" + name + "' (known: key_file, mapping_dir, lookup, lookup_missing)");
+        return fail(DSCRUB_ERROR_CONFIG, "unknown setting '" + name + "' (known: key_file, mapping_dir, lookup, lookup_missing, encrypt_for)");
       }
     }
     return make_engine(profile, options, n, std::move(k), out, std::move(c), std::move(mapping_dir));

@@ -23,6 +23,7 @@
 #include "phi/phi.hpp"
 #include "profile/profile.hpp"
 #include "pseudo/pseudonymizer.hpp"
+#include "reid/encrypted_attributes.hpp"
 #include "reid/lookup_table.hpp"
 #include "verify/verifier.hpp"
 
@@ -40,6 +41,7 @@ struct Deidentifier::Impl {
   bool record_mappings = false;
   std::optional<reid::LookupTable> lookup;
   bool lookup_missing_keyed = false;
+  std::shared_ptr<const reid::Recipients> recipients;  // --encrypt-for; null: no sealing
   pixel::PixelPolicy pixels;
   Impl(profile::Profile p, pseudo::Key k) : profile(std::move(p)), pseudo(std::move(k)) {}
 };
@@ -458,6 +460,11 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
   if (!config.lookup_missing.empty() && config.lookup_missing != "withhold" && config.lookup_missing != "keyed")
     return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("lookup missing: '{}' is not keyed or withhold", config.lookup_missing)};
   impl->lookup_missing_keyed = config.lookup_missing == "keyed";
+  if (!config.encrypt_for.empty()) {
+    auto r = reid::Recipients::from_files(config.encrypt_for);
+    if (!r) return std::move(r).error();
+    impl->recipients = std::move(r).value();
+  }
   if (!config.lookup_file.empty()) {
     auto table = reid::LookupTable::from_file(config.lookup_file);
     if (!table) return std::move(table).error();
@@ -539,6 +546,10 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   std::optional<std::vector<std::uint8_t>> pdf_input;
   if (const Element* doc = ds.find(Tag(0x0042, 0x0011)); is_pdf && doc && doc->form == ElementForm::value)
     if (auto b = doc->value.load()) pdf_input = std::move(b).value();
+  // What the Encrypted Attributes Sequence seals is what differs from this copy afterwards.
+  std::optional<Dataset> original;
+  const Encoding input_encoding = file.encoding;
+  if (impl_->recipients) original = ds;
   Walk w{*impl_, report, ids, kept_text, kept, 0, {}, {}};
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
@@ -643,6 +654,15 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
       if (findings.size() > 1) report.withhold_reason += fmt::format(" (and {} more)", findings.size() - 1);
       return report;
     }
+  }
+  // Sealed after the check: the ciphertext is ours and opaque, and the check must see the rest.
+  if (original) {
+    if (auto st = reid::seal_original_values(*original, input_encoding, ds, *impl_->recipients); !st) {
+      report.withheld = true;
+      report.withhold_reason = "the Encrypted Attributes Sequence could not be made: " + st.error().reason;
+      return report;
+    }
+    if (impl_->record_tag_actions) report.tag_actions["(0400,0500)"] = "encrypted original values";
   }
   if (study.empty()) study = "no-study";
   if (series.empty()) series = "no-series";

@@ -144,11 +144,15 @@ class Engine:
     lookup: a CSV of keyword,original,replacement (e.g. PatientID,MRN-0042,SUBJ-001) whose
          replacements win over the profile; lookup_missing: "withhold" (default) withholds an
          instance with a value the table lacks, "keyed" gives that value the keyed pseudonym.
+    encrypt_for: PEM certificates (RSA or EC) for which the original values of everything changed
+         are sealed in an Encrypted Attributes Sequence (PS3.15 E.1.1); `dicomscrub reidentify`
+         with the matching private key restores them.
     """
 
     def __init__(self, profile: str = "basic", options: Union[str, Sequence[str]] = (), key: Union[bytes, str, None] = None,
                  key_file: Optional[PathLike] = None, mapping_dir: Optional[PathLike] = None,
-                 lookup: Optional[PathLike] = None, lookup_missing: Optional[str] = None) -> None:
+                 lookup: Optional[PathLike] = None, lookup_missing: Optional[str] = None,
+                 encrypt_for: Sequence[PathLike] = ()) -> None:
         if isinstance(options, str):  # one option, not a sequence of one-letter names
             options = [options]
         options = list(options)
@@ -162,6 +166,9 @@ class Engine:
             settings.append(b"lookup=" + os.fsencode(lookup))
         if lookup_missing is not None:
             settings.append(b"lookup_missing=" + lookup_missing.encode())
+        if isinstance(encrypt_for, (str, os.PathLike)):
+            encrypt_for = [encrypt_for]
+        settings += [b"encrypt_for=" + os.fsencode(c) for c in encrypt_for]
         if settings:
             if isinstance(key, str):
                 key = bytes.fromhex("".join(key.split()))
