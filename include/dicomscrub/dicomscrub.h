@@ -98,6 +98,13 @@ typedef int (*dscrub_write_fn)(void* context, const uint8_t* data, size_t len);
 DSCRUB_API dscrub_status dscrub_deidentify_stream(const dscrub_engine* engine, dscrub_read_fn read, void* read_context,
                                                   dscrub_write_fn write, void* write_context, dscrub_result** out);
 
+/* Re-identify (PS3.15 E.1.2) src, de-identified with encrypt_for: open its Encrypted Attributes
+ * Sequence with a PEM private key (cert_pem: its certificate, or NULL), restore the original values
+ * and write dir/<study>/<series>/<instance>.dcm under the original UIDs (dscrub_result_output_path).
+ * DSCRUB_ERROR_INPUT, nothing written, when there is no such sequence or the key cannot open it. */
+DSCRUB_API dscrub_status dscrub_reidentify_to_dir(const char* private_key_pem, const char* cert_pem, const char* src,
+                                                  const char* dir, dscrub_result** out);
+
 /* A result is returned for DSCRUB_OK and DSCRUB_WITHHELD (and NULL otherwise). */
 DSCRUB_API dscrub_status dscrub_result_status(const dscrub_result* result);
 DSCRUB_API const char* dscrub_result_withhold_reason(const dscrub_result* result); /* "" unless withheld */

@@ -12,6 +12,7 @@
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
 #include "pseudo/pseudonymizer.hpp"
+#include "reid/encrypted_attributes.hpp"
 #include "reid/mapping_store.hpp"
 
 struct dscrub_engine {
@@ -298,6 +299,26 @@ dscrub_status dscrub_deidentify_stream(const dscrub_engine* engine, dscrub_read_
       return fail(DSCRUB_ERROR_IO, "the write callback failed");
     }
     return s;
+  });
+}
+
+dscrub_status dscrub_reidentify_to_dir(const char* private_key_pem, const char* cert_pem, const char* src, const char* dir,
+                                       dscrub_result** out) {
+  return guarded([&] {
+    if (!private_key_pem || !src || !dir || !out) return fail(DSCRUB_ERROR_ARGUMENT, "private_key_pem, src, dir or out is NULL");
+    *out = nullptr;
+    auto key = dicomscrub::reid::RecipientKey::from_files(private_key_pem, cert_pem ? cert_pem : "");
+    if (!key) { fail(key.error()); return DSCRUB_ERROR_CONFIG; }
+    auto written = dicomscrub::reid::reidentify_file(src, dir, **key);
+    if (!written) {
+      auto e = written.error();
+      if (e.code == dicomscrub::ErrorCode::invalid_argument) { fail(e); return DSCRUB_ERROR_INPUT; }  // not ours to open
+      return fail(e);
+    }
+    auto* r = new dscrub_result;
+    r->output_path = std::filesystem::relative(*written, dir).string();
+    *out = r;
+    return DSCRUB_OK;
   });
 }
 

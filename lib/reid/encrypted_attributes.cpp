@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -236,6 +237,21 @@ Result<std::string> restore_original_values(DicomFile& file, const RecipientKey&
   };
   return fmt::format("{}/{}/{}.dcm", uid(Tag(0x0020, 0x000D), "no-study"), uid(Tag(0x0020, 0x000E), "no-series"),
                      uid(kSopInstanceUid, "no-instance"));
+}
+
+Result<std::string> reidentify_file(const std::string& src, const std::string& out_dir, const RecipientKey& key) {
+  auto file = read_file(src);
+  if (!file) return file.error();
+  auto rel = restore_original_values(*file, key);
+  if (!rel) { Error e = rel.error(); e.file = src; return e; }
+  namespace fs = std::filesystem;
+  fs::path out = fs::path(out_dir) / *rel;
+  std::error_code ec;
+  fs::create_directories(out.parent_path(), ec);
+  if (ec) return Error{ErrorCode::io, out.parent_path().string(), 0, {}, "cannot create the output folder: " + ec.message()};
+  auto st = write_file_once(*file, out.string());
+  if (!st) return st.error();
+  return out.string();
 }
 
 namespace {

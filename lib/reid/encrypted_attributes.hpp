@@ -57,6 +57,10 @@ Status seal_original_values(const Dataset& original, const Encoding& encoding, D
 // UIDs. Fails, changing nothing, when there is no sequence or no item opens with this key.
 Result<std::string> restore_original_values(DicomFile& file, const RecipientKey& key);
 
+// Reads `src`, restores it and writes it atomically to out_dir/<study>/<series>/<instance>.dcm
+// (never replacing a different file). Returns the path written. Nothing is written on failure.
+Result<std::string> reidentify_file(const std::string& src, const std::string& out_dir, const RecipientKey& key);
+
 // Tag paths where original values sit in the clear: a Modified Attributes Sequence (0400,0550)
 // outside any envelope, or Encrypted Content (0400,0520) that is not CMS EnvelopedData. For
 // `dicomscrub verify`: sealed content it cannot open is opaque, unsealed content is a leak.

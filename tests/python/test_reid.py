@@ -93,7 +93,7 @@ def test_mapping_from_dask_workers(tmp_path, key, archive):
     from dicomscrub.distributed import deidentify_with_dask
 
     root, paths = archive
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0") as cluster, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         results = deidentify_with_dask(client, [root], tmp_path / "out", key_file=key, batch_size=5,
                                        mapping_dir=tmp_path / "maps")

@@ -147,8 +147,13 @@ def test_python_engine_seals_for_a_certificate(tmp_path, key, pki):
     assert r.ok and "EncryptedAttributesSequence" in r.dataset()
     (tmp_path / "o").mkdir()
     (tmp_path / "o" / "x.dcm").write_bytes(r.data)
-    run("reidentify", "--private-key", pki["ec"][0], "--output", str(tmp_path / "r"), str(tmp_path / "o"))
-    assert data_set_dump(restored_files(tmp_path / "r")[0]) == data_set_dump(path)
+    rel = dicomscrub.reidentify_to_dir(tmp_path / "o" / "x.dcm", tmp_path / "r", private_key=pki["ec"][0])
+    orig = pydicom.dcmread(path)
+    assert rel == f"{orig.StudyInstanceUID}/{orig.SeriesInstanceUID}/{orig.SOPInstanceUID}.dcm"
+    assert data_set_dump(str(tmp_path / "r" / rel)) == data_set_dump(path)
+    with pytest.raises(dicomscrub.DicomscrubError, match="this key cannot decrypt it") as e:
+        dicomscrub.reidentify_to_dir(tmp_path / "o" / "x.dcm", tmp_path / "r2", private_key=pki["rsa"][0])
+    assert e.value.status == "input error" and not (tmp_path / "r2").exists()
     with pytest.raises(dicomscrub.DicomscrubError, match="not a PEM X.509 certificate"):
         dicomscrub.Engine(key_file=key, encrypt_for=[pki["ec"][0]])
 

@@ -22,7 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 from . import _native as _n
 
 __all__ = ["Engine", "Result", "DicomscrubError", "InputError", "OutputError", "ConfigError", "WithheldError", "keygen",
-           "deidentify_file", "deidentify_tree", "__version__"]
+           "deidentify_file", "deidentify_tree", "reidentify_to_dir", "__version__"]
 __version__: str = _n.lib.dscrub_version().decode()
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -281,6 +281,21 @@ def keygen(path: PathLike) -> None:
     st = _n.lib.dscrub_keygen(os.fsencode(path))
     if st != _n.OK:
         _raise(st, os.fspath(path))
+
+
+def reidentify_to_dir(src: PathLike, out_dir: PathLike, private_key: PathLike, cert: Optional[PathLike] = None) -> str:
+    """Restore the original values sealed by Engine(encrypt_for=...) with the recipient's PEM private
+    key; writes out_dir/<study>/<series>/<instance>.dcm under the original UIDs and returns that
+    relative path. Raises DicomscrubError (nothing written) when the key cannot open it."""
+    rp = _n.ResultP()
+    st = _n.lib.dscrub_reidentify_to_dir(os.fsencode(private_key), os.fsencode(cert) if cert is not None else None,
+                                         os.fsencode(src), os.fsencode(out_dir), ctypes.byref(rp))
+    if st != _n.OK:
+        _raise(st, os.fspath(src))
+    try:
+        return _n.lib.dscrub_result_output_path(rp).decode()
+    finally:
+        _n.lib.dscrub_result_free(rp)
 
 
 def deidentify_file(src: PathLike, dst: PathLike, engine: Optional[Engine] = None, **engine_args: Any) -> Result:

@@ -57,6 +57,7 @@ _protos = {
     "dscrub_deidentify_buffer": (c_int, [EngineP, POINTER(c_uint8), c_size_t, POINTER(ResultP)]),
     "dscrub_deidentify_file": (c_int, [EngineP, c_char_p, c_char_p, POINTER(ResultP)]),
     "dscrub_deidentify_to_dir": (c_int, [EngineP, c_char_p, c_char_p, POINTER(ResultP)]),
+    "dscrub_reidentify_to_dir": (c_int, [c_char_p, c_char_p, c_char_p, c_char_p, POINTER(ResultP)]),
     "dscrub_result_status": (c_int, [ResultP]),
     "dscrub_result_withhold_reason": (c_char_p, [ResultP]),
     "dscrub_result_data": (c_void_p, [ResultP, POINTER(c_size_t)]),
