@@ -1,5 +1,6 @@
 """`dicomscrub gateway` end to end, with DCMTK's storescu/storescp and a real Orthanc, all on
 127.0.0.1 inside a private network namespace the tests create and remove."""
+import json
 import os
 import signal
 import subprocess
@@ -260,3 +261,44 @@ def test_tls_both_sides_with_a_required_client_certificate(ns, tmp_path, key, pl
         gw.stop()
         scp.stop()
     assert sum(1 for e in gs.report_lines(str(tmp_path / "spool")) if e["event"] == "received") == 3
+
+
+REFUSING_SCP = """
+from pynetdicom import AE, evt, AllStoragePresentationContexts
+ae = AE(ae_title="SINK")
+ae.supported_contexts = AllStoragePresentationContexts
+ae.start_server(("127.0.0.1", {port}), block=True, evt_handlers=[(evt.EVT_C_STORE, lambda event: 0xA700)])
+"""
+
+
+def test_withheld_go_to_quarantine_and_refused_ones_to_dead_letter(ns, tmp_path, key, us_burned):
+    pytest.importorskip("pynetdicom")
+    good = os.path.join(DATA, "ct_explicit_le.dcm")
+    spool = tmp_path / "spool"
+    # The destination answers every C-STORE with 0xA700 (out of resources).
+    refusing = ns.popen(["python3", "-c", REFUSING_SCP.format(port=SINK_PORT)], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL)
+    gw = start_gateway(ns, tmp_path, base_config(tmp_path, key, [sink()], max_attempts=3))
+    try:
+        assert gs.storescu(ns, GW_PORT, [good, us_burned]).returncode == 0
+        gs.wait_for(lambda: any(e["event"] == "failed" for e in gs.report_lines(str(spool))), 60, "the dead letter")
+    finally:
+        gw.stop()
+        gs.stop(refusing)
+    events = gs.report_lines(str(spool))
+    # The ultrasound with burned-in text and no regions is withheld: quarantined with its reason,
+    # never queued, never sent.
+    withheld = [e for e in events if e["event"] == "withheld"]
+    assert len(withheld) == 1 and withheld[0]["reason"]
+    q = sorted(os.listdir(spool / "quarantine" / "sink"))
+    assert len(q) == 2 and q[1] == q[0] + ".json"
+    assert json.load(open(spool / "quarantine" / "sink" / q[1]))["reason"] == withheld[0]["reason"]
+    assert sum(1 for e in events if e["event"] == "queued") == 1
+    # The CT was refused three times (0xA700), then moved to dead/ with why; no more retries.
+    retries = [e for e in events if e["event"] == "retry"]
+    failed = [e for e in events if e["event"] == "failed"]
+    assert [e["attempts"] for e in retries] == [1, 2] and failed[0]["attempts"] == 3
+    assert "0xA700" in failed[0]["reason"]
+    dead = sorted(os.listdir(spool / "dead" / "sink"))
+    assert len(dead) == 2 and dead[0].endswith(".dcm") and dead[1] == dead[0] + ".json"
+    assert gs.status(str(spool))["destinations"]["sink"]["queued"] == 0
