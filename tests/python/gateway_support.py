@@ -239,3 +239,35 @@ def make_certificates(folder):
         ossl("x509", "-req", "-in", p(f"{name}.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"), "-CAcreateserial",
              "-out", p(f"{name}.crt"), "-days", "2", "-extfile", ext)
     return p
+
+
+# A STOW-RS receiver over HTTPS (Debian's Orthanc 1.10.1 crashes on its first HTTPS request, so the
+# HTTPS case uses this instead): saves every application/dicom part as it came, answers 200.
+STOW_RECEIVER = """
+import http.server, os, ssl, sys
+folder, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        ctype = self.headers["Content-Type"]
+        boundary = ctype.split("boundary=")[1].split(";")[0].strip('"').encode()
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        ok = self.path == "/dicom-web/studies" and 'type="application/dicom"' in ctype
+        for part in body.split(b"--" + boundary)[1:-1]:
+            head, data = part.split(b"\\r\\n\\r\\n", 1)
+            ok = ok and b"application/dicom" in head
+            n = len(os.listdir(folder))
+            open(os.path.join(folder, f"part{n:04}.dcm"), "wb").write(data[:-2])
+        self.send_response(200 if ok else 400)
+        self.send_header("Content-Type", "application/dicom+json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+    def log_message(self, *a):
+        pass
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(cert, key)
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+"""

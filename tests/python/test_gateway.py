@@ -302,3 +302,26 @@ def test_withheld_go_to_quarantine_and_refused_ones_to_dead_letter(ns, tmp_path,
     dead = sorted(os.listdir(spool / "dead" / "sink"))
     assert len(dead) == 2 and dead[0].endswith(".dcm") and dead[1] == dead[0] + ".json"
     assert gs.status(str(spool))["destinations"]["sink"]["queued"] == 0
+
+
+def test_stow_rs_over_https(ns, tmp_path, key, planted):
+    cert = gs.make_certificates(str(tmp_path / "pki"))
+    inputs = gs.make_study(str(tmp_path / "study"), 3, planted)
+    expected = gs.expected_uids(inputs, key, str(tmp_path))
+    got = tmp_path / "stow"
+    got.mkdir()
+    receiver = ns.popen(["python3", "-c", gs.STOW_RECEIVER, str(got), str(ORTHANC_HTTP), cert("server.crt"),
+                         cert("server.key")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dest = dict(name="web", kind="stowrs", url=f"https://127.0.0.1:{ORTHANC_HTTP}/dicom-web/studies",
+                tls=dict(ca_file=cert("ca.crt")))
+    gw = start_gateway(ns, tmp_path, base_config(tmp_path, key, [dest]))
+    try:
+        assert gs.storescu(ns, GW_PORT, inputs).returncode == 0
+        gs.wait_for(lambda: len(os.listdir(got)) == 3, 60, "STOW-RS over HTTPS")
+    finally:
+        gw.stop()
+        gs.stop(receiver)
+    # Each part is the whole file our writer wrote (File Meta included), byte for byte.
+    parts = {open(got / f, "rb").read() for f in os.listdir(got)}
+    assert parts == {open(p, "rb").read() for p in expected.values()}
+    assert all(gs.leaks(p, planted) == [] for p in parts)
