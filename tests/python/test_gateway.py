@@ -271,7 +271,7 @@ ae.start_server(("127.0.0.1", {port}), block=True, evt_handlers=[(evt.EVT_C_STOR
 """
 
 
-def test_withheld_go_to_quarantine_and_refused_ones_to_dead_letter(ns, tmp_path, key, us_burned):
+def test_withheld_go_to_quarantine_and_refused_ones_to_dead_letter(ns, tmp_path, key, burned_withheld):
     pytest.importorskip("pynetdicom")
     good = os.path.join(DATA, "ct_explicit_le.dcm")
     spool = tmp_path / "spool"
@@ -280,13 +280,13 @@ def test_withheld_go_to_quarantine_and_refused_ones_to_dead_letter(ns, tmp_path,
                         stderr=subprocess.DEVNULL)
     gw = start_gateway(ns, tmp_path, base_config(tmp_path, key, [sink()], max_attempts=3))
     try:
-        assert gs.storescu(ns, GW_PORT, [good, us_burned]).returncode == 0
+        assert gs.storescu(ns, GW_PORT, [good, burned_withheld]).returncode == 0
         gs.wait_for(lambda: any(e["event"] == "failed" for e in gs.report_lines(str(spool))), 60, "the dead letter")
     finally:
         gw.stop()
         gs.stop(refusing)
     events = gs.report_lines(str(spool))
-    # The ultrasound with burned-in text and no regions is withheld: quarantined with its reason,
+    # The CT saying Burned In Annotation YES with no rule is withheld: quarantined with its reason,
     # never queued, never sent.
     withheld = [e for e in events if e["event"] == "withheld"]
     assert len(withheld) == 1 and withheld[0]["reason"]
