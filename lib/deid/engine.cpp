@@ -316,7 +316,17 @@ struct Walk {
     if (!coded && !is_text_vr(e.vr)) return true;
     auto t = text(e);
     if (!t) return false;
-    if (coded) return deid::conforms(e.vr, *t);
+    if (coded) {
+      if (!deid::conforms(e.vr, *t)) return false;
+      // Upper-case words conform to CS, and the verifier does not read coded values for names:
+      // a kept code that spells one of the patient's identifiers is emptied here.
+      if (e.vr != vrs::CS) return true;
+      phi::Context ctx = phi::context_for(e.tag, e.vr);
+      ctx.cls = phi::Context::Class::text;  // read as words, but only for the instance's own identifiers
+      ctx.own_only = true;
+      std::string probe = *t;
+      return !ids.clean(probe, ctx);
+    }
     return charset::decode(Bytes(reinterpret_cast<const std::uint8_t*>(t->data()), t->size()), cs, e.vr).find("\xEF\xBF\xBD") == std::string::npos;
   }
 

@@ -79,8 +79,9 @@ def dicom_file(elements, ts, sop_class=CT, sop_instance="", preamble=b"\0" * 128
     return preamble + b"DICM" + meta + body
 
 
-def base_elements(n, rows=32, cols=32, bits=8, stored=None, signed=False, frames=1, sop_class=CT):
+def base_elements(n, rows=32, cols=32, bits=8, stored=None, signed=False, frames=1, sop_class=CT, photometric="MONOCHROME2"):
     stored = stored or bits
+    samples = 1 if photometric.startswith("MONO") else 3
     e = {
         (0x0008, 0x0008): el(8, 8, "CS", "ORIGINAL\\PRIMARY\\AXIAL"),
         (0x0008, 0x0016): el(8, 0x16, "UI", sop_class),
@@ -94,8 +95,8 @@ def base_elements(n, rows=32, cols=32, bits=8, stored=None, signed=False, frames
         (0x0020, 0x000D): el(0x20, 0x0D, "UI", f"{ROOT_UID}.1"),
         (0x0020, 0x000E): el(0x20, 0x0E, "UI", f"{ROOT_UID}.2"),
         (0x0020, 0x0013): el(0x20, 0x13, "IS", "1"),
-        (0x0028, 0x0002): us(0x28, 2, 1),
-        (0x0028, 0x0004): el(0x28, 4, "CS", "MONOCHROME2"),
+        (0x0028, 0x0002): us(0x28, 2, samples),
+        (0x0028, 0x0004): el(0x28, 4, "CS", photometric),
         (0x0028, 0x0010): us(0x28, 0x10, rows),
         (0x0028, 0x0011): us(0x28, 0x11, cols),
         (0x0028, 0x0100): us(0x28, 0x100, bits),
@@ -106,6 +107,8 @@ def base_elements(n, rows=32, cols=32, bits=8, stored=None, signed=False, frames
     }
     if frames > 1:
         e[(0x0028, 0x0008)] = el(0x28, 8, "IS", str(frames))
+    if samples == 3:
+        e[(0x0028, 0x0006)] = us(0x28, 6, 0)
     return e
 
 
@@ -115,20 +118,33 @@ def image8(rows=32, cols=32, frames=1):
 
 # ---- compressed frames from GDCM ----
 
-def gdcm_frames(tmp, flag, frames=1, extra=()):
-    """Frames of a clean 8-bit image compressed by gdcmconv (flag: --jpeg, --jpegls, --j2k, --rle)."""
+def image16(rows=32, cols=32):
+    return struct.pack(f"<{rows * cols}H", *[((x * 97 + y * 31) & 0x0FFF) for y in range(rows) for x in range(cols)])
+
+
+def gdcm_frames(tmp, flag, frames=1, extra=(), kind="mono8"):
+    """Frames of a clean image (kind: mono8, mono16 with 12 bits stored, rgb8) compressed by
+    gdcmconv (flag: --jpeg, --jpegls, --j2k, --rle), and the photometric interpretation it wrote."""
     import pydicom
     from pydicom.encaps import generate_frames
 
-    src = os.path.join(tmp, f"native{frames}.dcm")
-    e = base_elements(0, frames=frames)
-    e[(0x7FE0, 0x0010)] = el(0x7FE0, 0x10, "OB", image8(frames=frames))
+    src = os.path.join(tmp, f"native{frames}{kind}.dcm")
+    if kind == "mono16":
+        e = base_elements(0, frames=frames, bits=16, stored=12)
+        e[(0x7FE0, 0x0010)] = el(0x7FE0, 0x10, "OW", image16() * frames)
+    elif kind == "rgb8":
+        e = base_elements(0, frames=frames, photometric="RGB")
+        e[(0x7FE0, 0x0010)] = el(0x7FE0, 0x10, "OB", bytes(b for p in image8(frames=frames) for b in (p, 255 - p, p // 2)))
+    else:
+        e = base_elements(0, frames=frames)
+        e[(0x7FE0, 0x0010)] = el(0x7FE0, 0x10, "OB", image8(frames=frames))
     with open(src, "wb") as f:
         f.write(dicom_file(e, EXPLICIT_LE, sop_instance=f"{ROOT_UID}.3.0"))
-    dst = os.path.join(tmp, f"c{flag.strip('-')}{'_'.join(extra)}{frames}.dcm")
+    dst = os.path.join(tmp, f"c{flag.strip('-')}{'_'.join(extra)}{frames}{kind}.dcm")
     subprocess.run(["gdcmconv", flag, *extra, src, dst], check=True, capture_output=True)
     ds = pydicom.dcmread(dst)
-    return str(ds.file_meta.TransferSyntaxUID), list(generate_frames(ds.PixelData, number_of_frames=frames))
+    frames_out = list(generate_frames(ds.PixelData, number_of_frames=frames))
+    return str(ds.file_meta.TransferSyntaxUID), frames_out, str(ds.PhotometricInterpretation)
 
 
 def jpeg_segment(marker, payload):
@@ -205,8 +221,8 @@ def generate(out_dir):
         e[(0x7FE0, 0x0010)] = pix
         return e
 
-    def ref(name, ts, frames_list, nframes=1):
-        e = base_elements(0, frames=nframes)
+    def ref(name, ts, frames_list, nframes=1, **shape):
+        e = base_elements(0, frames=nframes, **shape)
         e[(0x7FE0, 0x0010)] = encapsulated([pad(f) for f in frames_list])
         path = os.path.join(refs_dir, f"{name}.dcm")
         with open(path, "wb") as f:
@@ -221,13 +237,13 @@ def generate(out_dir):
     # -- JPEG family
     for flag, extra, label in (("--jpeg", (), "jpeg_lossless"), ("--jpeg", ("--lossy", "-q", "90"), "jpeg_baseline"),
                                ("--jpegls", (), "jpegls")):
-        ts, frames = gdcm_frames(tmp, flag, extra=extra)
+        ts, frames, _ = gdcm_frames(tmp, flag, extra=extra)
         cs = frames[0].rstrip(b"\0") if frames[0].endswith(b"\xFF\xD9\0") else frames[0]
         r = ref(label, ts, [cs])
         add(f"{label}_com", with_pixels(encapsulated([pad(cs[:2] + jpeg_segment(0xFE, PLANT) + cs[2:])])), ts, pixel_ref=r)
         add(f"{label}_app_exif", with_pixels(encapsulated([pad(cs[:2] + exif_app1(PLANT) + jpeg_segment(0xED, PLANT) + cs[2:])])), ts, pixel_ref=r)
         add(f"{label}_after_eoi", with_pixels(encapsulated([pad(cs + PLANT)])), ts, pixel_ref=r)
-    ts, frames = gdcm_frames(tmp, "--jpeg")
+    ts, frames, _ = gdcm_frames(tmp, "--jpeg")
     cs = frames[0].rstrip(b"\0") if frames[0].endswith(b"\xFF\xD9\0") else frames[0]
     r = ref("jpeg_lossless", ts, [cs])
     jfif = jpeg_segment(0xE0, b"JFIF\0\1\2\0\0\1\0\1\1\1" + b"\x41\x42\x43")  # a 1x1 "thumbnail"
@@ -239,7 +255,7 @@ def generate(out_dir):
     e = with_pixels(b"")
     del e[(0x7FE0, 0x0010)]
     add("missing_delimiter", e, ts, pixel_ref=r, raw_tail=encapsulated([pad(cs), pad(PLANT)], delimiter=False))
-    ts2, frames2 = gdcm_frames(tmp, "--jpeg", frames=2)
+    ts2, frames2, _ = gdcm_frames(tmp, "--jpeg", frames=2)
     f2 = [f.rstrip(b"\0") if f.endswith(b"\xFF\xD9\0") else f for f in frames2]
     r2 = ref("jpeg_lossless_2frames", ts2, f2, nframes=2)
     marked = [pad(f2[0]), pad(f2[1][:2] + jpeg_segment(0xFE, PLANT) + f2[1][2:])]
@@ -247,7 +263,7 @@ def generate(out_dir):
     add("multiframe_com_in_frame2", with_pixels(encapsulated(marked, bot=bot), frames=2), ts2, pixel_ref=r2)
 
     # -- JPEG 2000
-    ts, frames = gdcm_frames(tmp, "--j2k")
+    ts, frames, _ = gdcm_frames(tmp, "--j2k")
     cs = frames[0].rstrip(b"\0") if frames[0].endswith(b"\xFF\xD9\0") else frames[0]
     r = ref("j2k", ts, [cs])
     add("j2k_main_com", with_pixels(encapsulated([pad(j2k_insert_main_com(cs, PLANT))])), ts, pixel_ref=r)
@@ -256,7 +272,7 @@ def generate(out_dir):
     add("jp2_boxes", with_pixels(encapsulated([pad(jp2_wrap(cs, 32, 32, PLANT))])), ts, pixel_ref=r)
 
     # -- RLE
-    ts, frames = gdcm_frames(tmp, "--rle")
+    ts, frames, _ = gdcm_frames(tmp, "--rle")
     fr = frames[0]
     r = ref("rle", ts, [fr])
     nseg, first = struct.unpack("<II", fr[:8])
@@ -265,6 +281,34 @@ def generate(out_dir):
     slots = bytearray(fr[:64])
     slots[8:8 + len(PLANT)] = PLANT  # unused offset slots
     add("rle_header_slots", with_pixels(encapsulated([pad(bytes(slots) + fr[64:])])), ts, pixel_ref=r)
+
+    # -- the other codecs and sample layouts GDCM writes: lossy JPEG-LS and J2K, 16-bit, colour
+    def clean(frame):
+        return frame.rstrip(b"\0") if frame.endswith(b"\xFF\xD9\0") else frame
+
+    for label, flag, extra, kind, shape in (
+            ("jpegls_near_lossless", "--jpegls", ("--lossy", "-e", "2"), "mono8", {}),
+            ("j2k_lossy", "--j2k", ("--lossy", "-q", "30"), "mono8", {}),
+            ("jpeg_lossless_16bit", "--jpeg", (), "mono16", {"bits": 16, "stored": 12}),
+            ("j2k_16bit", "--j2k", (), "mono16", {"bits": 16, "stored": 12}),
+            ("jpeg_baseline_rgb", "--jpeg", ("--lossy", "-q", "90"), "rgb8", {}),
+            ("j2k_rgb", "--j2k", (), "rgb8", {})):
+        try:
+            ts, frames, pi = gdcm_frames(tmp, flag, extra=extra, kind=kind)
+        except subprocess.CalledProcessError:
+            continue  # an option this GDCM does not have: the case is not generated
+        if kind == "rgb8":
+            shape = {"photometric": pi}
+        cs = clean(frames[0])
+        r = ref(label, ts, [cs], **shape)
+        if ts.endswith((".90", ".91")):
+            planted = j2k_insert_main_com(cs, PLANT)
+        else:
+            planted = cs[:2] + jpeg_segment(0xFE, PLANT) + exif_app1(PLANT) + cs[2:]
+        add(f"{label}_planted", with_pixels(encapsulated([pad(planted + PLANT)]), **shape), ts, pixel_ref=r)
+    ts, frames, _ = gdcm_frames(tmp, "--rle", kind="mono16")
+    r = ref("rle_16bit", ts, [frames[0]], bits=16, stored=12)
+    add("rle_16bit_segment_tail", with_pixels(encapsulated([pad(frames[0] + PLANT)]), bits=16, stored=12), ts, pixel_ref=r)
 
     # -- native pixel data
     rows = cols = 16
@@ -295,6 +339,7 @@ def generate(out_dir):
     header_case("text_as_UN", {(0x0018, 0x1030): el(0x18, 0x1030, "UN", PLANT)})
     header_case("cs_as_UT_mixed_case", {(0x0018, 0x0015): el(0x18, 0x15, "UT", PLANT)})
     header_case("bad_CS", {(0x0018, 0x0015): el(0x18, 0x15, "CS", "Wobblesworth")})
+    header_case("name_as_CS_code", {(0x0018, 0x0015): el(0x18, 0x15, "CS", "WOBBLESWORTH")})
     header_case("bad_IS", {(0x0020, 0x0013): el(0x20, 0x13, "IS", "Wobblesworth")})
     header_case("bad_DS", {(0x0018, 0x0050): el(0x18, 0x50, "DS", "Henrietta 1.0")})
     header_case("bad_UI_class", {(0x0008, 0x001A): el(8, 0x1A, "UI", "1.2.Wobblesworth")})
