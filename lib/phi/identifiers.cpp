@@ -187,7 +187,18 @@ InstanceIdentifiers collect(const Dataset& ds, const Policy& policy) {
   Collector c{ids, policy};
   c.walk(ds, {}, true);
   // A part that is the patient's counts as the patient's, even when another person shares it.
-  std::stable_sort(ids.names.begin(), ids.names.end(), [](const auto& a, const auto& b) { return int(a.kind) < int(b.kind); });
+  // Kind by kind, keeping the found order within a kind (a stable sort without std::stable_sort's
+  // temporary buffer, which ASan reports as an alloc-dealloc mismatch in the unit-test binary).
+  {
+    std::vector<InstanceIdentifiers::Name> by_kind;
+    by_kind.reserve(ids.names.size());
+    int lo = 0, hi = -1;
+    for (const auto& n : ids.names) { lo = std::min(lo, int(n.kind)); hi = std::max(hi, int(n.kind)); }
+    for (int k = lo; k <= hi; ++k)
+      for (auto& n : ids.names)
+        if (int(n.kind) == k) by_kind.push_back(std::move(n));
+    ids.names = std::move(by_kind);
+  }
   dedupe(ids.names, [](const auto& n) { return n.folded; });
   dedupe(ids.joined, [](const auto& s) { return s; });
   dedupe(ids.ids, [](const auto& i) { return i.folded; });
