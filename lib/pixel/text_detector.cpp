@@ -152,8 +152,9 @@ std::vector<int> ink_levels(const std::vector<std::uint16_t>& p, int full_scale,
   std::vector<int> levels;
   if (count(hi - tol, hi) >= count(hi - 3 * tol, hi - tol - 1)) levels.push_back(hi);
   int taken = 0;
-  for (const auto& [n, v] : spikes) {
+  for (const auto& spike : spikes) {
     if (taken >= max_spikes) break;
+    const int v = spike.second;  // clang 14 cannot capture a structured binding in a lambda
     if (std::none_of(levels.begin(), levels.end(), [&](int l) { return std::abs(l - v) <= 2 * tol; })) {
       levels.push_back(v);
       ++taken;
