@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "codestream/pixel_data.hpp"
+#include "image/pixel_data.hpp"
 #include "dicomscrub/reader.hpp"
 
 using namespace dicomscrub;

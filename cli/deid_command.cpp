@@ -18,7 +18,7 @@
 #include "dicomscrub/batch.hpp"
 #include "options.hpp"
 #include "pseudo/pseudonymizer.hpp"
-#include "reid/mapping_store.hpp"
+#include "pseudo/mapping_store.hpp"
 
 namespace cli {
 namespace {

@@ -1,5 +1,5 @@
 // cli/reidentify_command.cpp — `dicomscrub reidentify`: reverse de-identification under governance
-// with the private key an Encrypted Attributes Sequence was sealed for. The work is in lib/reid.
+// with the private key an Encrypted Attributes Sequence was sealed for. The work is in lib/pseudo/encrypted_attributes.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -7,7 +7,7 @@
 #include "commands.hpp"
 #include "options.hpp"
 #include "dicomscrub/batch.hpp"
-#include "reid/encrypted_attributes.hpp"
+#include "pseudo/encrypted_attributes.hpp"
 
 namespace cli {
 

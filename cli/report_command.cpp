@@ -1,14 +1,14 @@
 // cli/report_command.cpp — `dicomscrub report AUDIT.jsonl --html OUT.html`: a run rendered as one
 // self-contained page for a reviewer: what ran (the audit's header), counts by status and by
 // withhold reason, the inputs not written with their reasons, and a thumbnail of the OUTPUT frame
-// of every instance whose pixels were cleaned, blanked boxes outlined (lib/report).
+// of every instance whose pixels were cleaned, blanked boxes outlined (lib/batch/report_page).
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "report/report_page.hpp"
+#include "batch/report_page.hpp"
 #include "commands.hpp"
 #include "options.hpp"
 

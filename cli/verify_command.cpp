@@ -11,7 +11,7 @@
 #include "options.hpp"
 #include "dicomscrub/batch.hpp"
 #include "dicomscrub/reader.hpp"
-#include "reid/encrypted_attributes.hpp"
+#include "pseudo/encrypted_attributes.hpp"
 #include "verify/verifier.hpp"
 
 namespace cli {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "codestream/codestream.hpp"
+#include "image/codestream.hpp"
 
 using namespace dicomscrub;
 

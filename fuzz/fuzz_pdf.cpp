@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "document/pdf_cleaner.hpp"
+#include "media/pdf_cleaner.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const dicomscrub::phi::Detector ids = [] {

@@ -12,8 +12,8 @@
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
 #include "pseudo/pseudonymizer.hpp"
-#include "reid/encrypted_attributes.hpp"
-#include "reid/mapping_store.hpp"
+#include "pseudo/encrypted_attributes.hpp"
+#include "pseudo/mapping_store.hpp"
 
 struct dscrub_engine {
   dicomscrub::Deidentifier engine;

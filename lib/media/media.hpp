@@ -12,9 +12,9 @@
 #include "phi/phi.hpp"
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
-#include "document/pdf_cleaner.hpp"
-#include "pixel/image.hpp"
-#include "pixel/ocr.hpp"
+#include "media/pdf_cleaner.hpp"
+#include "image/image.hpp"
+#include "media/ocr.hpp"
 
 namespace dicomscrub::media {
 

@@ -1,7 +1,7 @@
 // lib/media/module.cpp — the entry point of libdicomscrub_media.so (see media.hpp): the one symbol
 // it exports hands out the table of its functions.
 #include "media/media.hpp"
-#include "pixel/codec.hpp"
+#include "media/codec.hpp"
 
 namespace {
 const dicomscrub::media::Api kApi = {

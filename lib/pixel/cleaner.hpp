@@ -11,9 +11,9 @@
 #include "phi/phi.hpp"
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
-#include "pixel/image.hpp"
-#include "pixel/region_rules.hpp"
-#include "pixel/text_detector.hpp"
+#include "image/image.hpp"
+#include "image/region_rules.hpp"
+#include "image/text_detector.hpp"
 #include "pixel/text_scan.hpp"
 
 namespace dicomscrub::pixel {

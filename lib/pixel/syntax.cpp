@@ -2,7 +2,7 @@
 // Kept out of codec.cpp so the engine can decide it without loading the media module.
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
-#include "pixel/codec.hpp"
+#include "media/codec.hpp"
 
 namespace dicomscrub::pixel {
 

@@ -1,4 +1,4 @@
-// lib/codestream on hand-built streams (every marker kind and failure the filters meet), and the
+// lib/image's codestream filters on hand-built streams (every marker kind and failure the filters meet), and the
 // value rules of lib/deid (declared VR against the dictionary, repertoire of coded VRs). End-to-end
 // cases with GDCM-written streams are in tests/python/test_regions.py.
 #include <doctest.h>
@@ -7,8 +7,8 @@
 #include <cstring>
 #include <string>
 
-#include "codestream/codestream.hpp"
-#include "codestream/pixel_data.hpp"
+#include "image/codestream.hpp"
+#include "image/pixel_data.hpp"
 #include "deid/value_rules.hpp"
 
 using namespace dicomscrub;

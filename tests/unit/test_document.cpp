@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "document/pdf_cleaner.hpp"
+#include "media/pdf_cleaner.hpp"
 
 using namespace dicomscrub;
 

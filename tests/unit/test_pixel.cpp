@@ -5,9 +5,9 @@
 
 #include "dicomscrub/reader.hpp"
 #include "pixel/cleaner.hpp"
-#include "pixel/image.hpp"
-#include "pixel/region_rules.hpp"
-#include "pixel/text_detector.hpp"
+#include "image/image.hpp"
+#include "image/region_rules.hpp"
+#include "image/text_detector.hpp"
 #include "pixel/text_scan.hpp"
 #include "support.hpp"
 

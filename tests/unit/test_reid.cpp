@@ -1,4 +1,4 @@
-// lib/reid without files of DICOM: the CSV both tables use, lookup table rules, and the mapping
+// lib/pseudo's tables without files of DICOM: the CSV both tables use, lookup table rules, and the mapping
 // store's merge between two writers of one folder (two stores stand for two processes: each has
 // its own view of the files and only the flock and the files themselves connect them).
 #include <doctest.h>
@@ -10,9 +10,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "reid/csv.hpp"
-#include "reid/lookup_table.hpp"
-#include "reid/mapping_store.hpp"
+#include "pseudo/csv.hpp"
+#include "pseudo/lookup_table.hpp"
+#include "pseudo/mapping_store.hpp"
 
 using namespace dicomscrub;
 
