@@ -17,7 +17,6 @@
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/writer.hpp"
 #include "dict/dictionary.hpp"
-#include "media/pdf_cleaner.hpp"
 #include "media/media.hpp"
 #include "pixel/cleaner.hpp"
 #include "phi/phi.hpp"

@@ -11,7 +11,7 @@
 #include "phi/phi.hpp"
 #include "dicomscrub/error.hpp"
 #include "image/image.hpp"
-#include "media/ocr.hpp"
+#include "image/ocr_match.hpp"
 #include "image/text_detector.hpp"
 
 namespace dicomscrub::pixel {

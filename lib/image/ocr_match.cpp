@@ -1,8 +1,8 @@
-// lib/image/ocr_match.cpp — which recognised lines name the instance or anyone (see ocr.hpp). No
+// lib/image/ocr_match.cpp — which recognised lines name the instance or anyone (see ocr_match.hpp). No
 // Tesseract here: the engine uses it on lines the media module read. The matching itself is the
 // PHI detector's (lib/phi), so OCR read-back and the header check cannot disagree; OCR dropping
 // separators is covered there (IDs are also compared without separators, dates as digit runs).
-#include "media/ocr.hpp"
+#include "image/ocr_match.hpp"
 
 namespace dicomscrub::pixel {
 

@@ -1,6 +1,7 @@
 // lib/media/codec.hpp — pixel data in and out of its transfer syntax. Native data is byte-swapped
 // by our own code; encapsulated data goes through GDCM's codecs (RLE, JPEG, JPEG-LS, JPEG 2000).
-// Knows nothing of regions or text: it decodes every frame and encodes what it is given.
+// Knows nothing of regions or text: it decodes every frame and encodes what it is given. Built
+// into the media module only: the engine reaches decode/encode through media::api().
 #pragma once
 
 #include <string>
@@ -15,11 +16,6 @@ namespace dicomscrub::pixel {
 // interpretation and planar configuration are the decoded ones (JPEG's YBR_FULL_422 comes out as
 // GDCM delivers it), which is what encode() must be given back.
 Result<Decoded> decode(const DicomFile& file, const Layout& declared);
-
-// The syntax cleaned pixels are written in: the input's own when it is native, or lossless and
-// one GDCM can encode; otherwise Explicit VR Little Endian, so lossy input never goes through a
-// second lossy generation.
-std::string output_syntax(const std::string& input_syntax);
 
 // Replaces (7FE0,0010) with `img` encoded in `syntax`, and updates what the encoding changes:
 // the file's transfer syntax, Photometric Interpretation and Planar Configuration.

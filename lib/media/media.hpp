@@ -12,9 +12,9 @@
 #include "phi/phi.hpp"
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
-#include "media/pdf_cleaner.hpp"
 #include "image/image.hpp"
-#include "media/ocr.hpp"
+#include "image/ocr_match.hpp"
+#include "media/pdf_policy.hpp"
 
 namespace dicomscrub::media {
 

@@ -2,6 +2,8 @@
 // it exports hands out the table of its functions.
 #include "media/media.hpp"
 #include "media/codec.hpp"
+#include "media/ocr.hpp"
+#include "media/pdf_cleaner.hpp"
 
 namespace {
 const dicomscrub::media::Api kApi = {

@@ -11,8 +11,8 @@
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
 #include "media/media.hpp"
-#include "media/codec.hpp"
 #include "image/frame_text.hpp"
+#include "pixel/syntax.hpp"
 #include "profile/profile.hpp"
 
 namespace dicomscrub::pixel {

@@ -1,8 +1,8 @@
-// lib/pixel/syntax.cpp — which transfer syntax cleaned pixels are written in (see codec.hpp).
-// Kept out of codec.cpp so the engine can decide it without loading the media module.
+// lib/pixel/syntax.cpp — which transfer syntax cleaned pixels are written in (see syntax.hpp).
+#include "pixel/syntax.hpp"
+
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
-#include "media/codec.hpp"
 
 namespace dicomscrub::pixel {
 
