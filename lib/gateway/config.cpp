@@ -3,15 +3,15 @@
 // not just "invalid configuration".
 #include "gateway/config.hpp"
 
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
+
+#include "core/files.hpp"
 
 namespace dicomscrub::gateway {
 namespace {
@@ -283,12 +283,13 @@ Result<GatewayConfig> parse_config(const std::string& text, const std::string& n
 }
 
 Result<GatewayConfig> load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return config_error("cannot read the configuration file " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (ss.str().size() > (1u << 20)) return config_error(path + ": larger than 1 MiB; not a configuration file");
-  return parse_config(ss.str(), path);
+  auto text = detail::read_settings_file(path, "the configuration file", 1u << 20);
+  if (!text) {
+    const Error& e = text.error();
+    return config_error(e.code == ErrorCode::limit_exceeded ? path + ": larger than 1 MiB; not a configuration file"
+                                                            : "cannot read the configuration file " + path);
+  }
+  return parse_config(*text, path);
 }
 
 }  // namespace dicomscrub::gateway

@@ -2,14 +2,13 @@
 #include "image/region_rules.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
 #include "core/bytes.hpp"
+#include "core/files.hpp"
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
 #include "pixel_rules.inc"
@@ -168,11 +167,9 @@ Result<RegionRules> RegionRules::builtin() {
 }
 
 Result<RegionRules> RegionRules::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{ErrorCode::io, path, 0, {}, "cannot open the pixel rule file"};
-  std::ostringstream s;
-  s << in.rdbuf();
-  return from_json(s.str(), path);
+  auto text = detail::read_settings_file(path, "the pixel rule file", 16u << 20);
+  if (!text) return std::move(text).error();
+  return from_json(*text, path);
 }
 
 const RegionRule* RegionRules::match(const DicomFile& file) const {

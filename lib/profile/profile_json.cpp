@@ -4,11 +4,10 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "core/files.hpp"
 #include "dict/dictionary.hpp"
 #include "profile/profile.hpp"
 
@@ -84,11 +83,9 @@ bool parse_tag(std::string_view s, std::uint32_t& value, std::uint32_t& mask) {
 }  // namespace
 
 Result<Profile> Profile::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{ErrorCode::io, path, 0, {}, "cannot open the profile file"};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return from_json(ss.str(), path);
+  auto text = detail::read_settings_file(path, "the profile file", 16u << 20);
+  if (!text) return std::move(text).error();
+  return from_json(*text, path);
 }
 
 Result<Profile> Profile::from_json(std::string_view text, const std::string& origin) {

@@ -1,11 +1,9 @@
 // lib/pseudo/lookup_table.cpp — see lookup_table.hpp.
 #include "pseudo/lookup_table.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
+#include "core/files.hpp"
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
 #include "pseudo/csv.hpp"
@@ -44,11 +42,10 @@ const dict::DictEntry* attribute(const std::string& name) {
 }  // namespace
 
 Result<LookupTable> LookupTable::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{ErrorCode::io, path, 0, {}, "cannot open the lookup table"};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return from_csv(ss.str(), path);
+  // A site's table of every patient it sends: large, but read whole (each row is kept in memory).
+  auto text = detail::read_settings_file(path, "the lookup table", 1u << 30);
+  if (!text) return std::move(text).error();
+  return from_csv(*text, path);
 }
 
 Result<LookupTable> LookupTable::from_csv(std::string_view text, const std::string& origin) {
