@@ -17,7 +17,7 @@
 #include "commands.hpp"
 #include "dicomscrub/batch.hpp"
 #include "options.hpp"
-#include "pseudo/pseudonymizer.hpp"
+#include "dicomscrub/keys.hpp"
 #include "pseudo/mapping_store.hpp"
 
 namespace cli {
@@ -132,9 +132,9 @@ again to finish).)",
                        : duplicates == "suffix" ? dicomscrub::DuplicatePolicy::suffix
                                                 : dicomscrub::DuplicatePolicy::skip;
   if (!key_file.empty()) {
-    auto key = dicomscrub::pseudo::Key::from_file(key_file);
+    auto key = dicomscrub::Key::from_file(key_file);
     if (!key) { std::fprintf(stderr, "error: %s\n", key.error().message().c_str()); return 2; }
-    config.key = key->bytes();
+    config.key = std::make_shared<const dicomscrub::Key>(std::move(key).value());
   }
   config.record_tag_actions = !audit_path.empty();  // only the audit file shows them
   std::shared_ptr<dicomscrub::reid::MappingStore> mapping;

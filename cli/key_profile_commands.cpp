@@ -7,7 +7,7 @@
 #include "dicomscrub/deid.hpp"
 #include "options.hpp"
 #include "profile/profile.hpp"
-#include "pseudo/pseudonymizer.hpp"
+#include "dicomscrub/keys.hpp"
 
 namespace cli {
 
@@ -19,7 +19,7 @@ int cmd_keygen(const std::vector<std::string>& args) {
   std::vector<std::string> pos;
   if (int rc = parse(c, args, &pos); rc >= 0) return rc;
   if (pos.size() != 1) return usage_error(c, "needs exactly one FILE");
-  if (auto st = dicomscrub::pseudo::Key::generate_file(pos[0]); !st) {
+  if (auto st = dicomscrub::Key::generate_file(pos[0]); !st) {
     std::fprintf(stderr, "error: %s\n", st.error().message().c_str());
     return 1;
   }
@@ -48,7 +48,9 @@ int cmd_profile(const std::vector<std::string>& args) {
   if (pos[0] == "show") {
     if (pos.size() > 2) return usage_error(c, "show takes at most one NAME or FILE");
     if (pos.size() == 2) config.profile = pos[1];
-    config.key.assign(32, 0);  // showing rules needs no secret
+    // Showing rules needs no secret (and a fixed key spares seeding the random generator).
+    const std::vector<std::uint8_t> no_secret(32, 0);
+    config.key = std::make_shared<const dicomscrub::Key>(dicomscrub::Key::from_bytes(no_secret).value());
     auto engine = dicomscrub::Deidentifier::create(config);
     if (!engine) { std::fprintf(stderr, "error: %s\n", engine.error().message().c_str()); return 1; }
     std::fputs(engine->describe_profile().c_str(), stdout);

@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "dicomscrub/reader.hpp"
+#include "dicomscrub/version.h"
 #include "dicomscrub/writer.hpp"
 #include "dump/dump.hpp"
 #include "options.hpp"

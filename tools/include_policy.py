@@ -96,7 +96,7 @@ def check(root):
     for h, layer in sorted(public.items()):
         if layer not in rank:
             errors.append(f"lib/layers.txt: public header {h} belongs to unknown layer {layer}")
-        if not os.path.exists(os.path.join(root, "include", "dicomscrub", h)):
+        if not any(os.path.exists(os.path.join(root, "include", "dicomscrub", h + ext)) for ext in ("", ".in")):
             errors.append(f"lib/layers.txt: public header {h} does not exist")
     for stem in sorted(module):
         if not any(os.path.exists(os.path.join(root, "lib", "media", stem + ext)) for ext in (".cpp", ".hpp")):

@@ -16,14 +16,16 @@
 
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
+#include "dicomscrub/keys.hpp"
 
 namespace dicomscrub {
 
 struct DeidConfig {
   std::string profile = "basic";              // a built-in name, or a path to a JSON profile
   std::vector<std::string> options;           // e.g. "retain_uids", "clean-descriptors"
-  // The secret key (>= 16 bytes). Empty: a random one-time key is made (see one_time_key()).
-  std::vector<std::uint8_t> key;
+  // The secret key (dicomscrub/keys.hpp), shared and never copied. Null: a random one-time key
+  // is made (see one_time_key()).
+  std::shared_ptr<const Key> key;
   // Scan every output for the input's own identifiers before saying it may be written (withheld
   // on any hit). Turning it off is for measuring its cost, not for production.
   bool verify = true;

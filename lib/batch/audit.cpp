@@ -13,6 +13,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "dicomscrub/version.h"
+
 namespace dicomscrub::audit {
 
 namespace {

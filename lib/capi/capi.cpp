@@ -10,8 +10,9 @@
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/dicomscrub.h"
 #include "dicomscrub/reader.hpp"
+#include "dicomscrub/version.h"
 #include "dicomscrub/writer.hpp"
-#include "pseudo/pseudonymizer.hpp"
+#include "dicomscrub/keys.hpp"
 #include "pseudo/encrypted_attributes.hpp"
 #include "pseudo/mapping_store.hpp"
 
@@ -66,7 +67,16 @@ dscrub_status guarded(F&& f) {
   }
 }
 
-dscrub_status make_engine(const char* profile, const char* const* options, std::size_t n, std::vector<std::uint8_t> key,
+// A key given as bytes (NULL or empty: a one-time key), read through the one Key type.
+dscrub_status key_from_bytes(const uint8_t* key, std::size_t key_length, std::shared_ptr<const dicomscrub::Key>& out) {
+  if (!key || key_length == 0) return DSCRUB_OK;
+  auto k = dicomscrub::Key::from_bytes({key, key_length});
+  if (!k) { fail(k.error()); return DSCRUB_ERROR_CONFIG; }
+  out = std::make_shared<const dicomscrub::Key>(std::move(k).value());
+  return DSCRUB_OK;
+}
+
+dscrub_status make_engine(const char* profile, const char* const* options, std::size_t n, std::shared_ptr<const dicomscrub::Key> key,
                           dscrub_engine** out, dicomscrub::DeidConfig c = {}, std::string mapping_dir = {}) {
   if (!out) return fail(DSCRUB_ERROR_ARGUMENT, "out is NULL");
   *out = nullptr;
@@ -175,8 +185,8 @@ dscrub_status dscrub_engine_new(const char* profile, const char* const* options,
                                 dscrub_engine** out) {
   return guarded([&] {
     if (n && !options) return fail(DSCRUB_ERROR_ARGUMENT, "options is NULL");
-    std::vector<std::uint8_t> k;
-    if (key) k.assign(key, key + key_length);
+    std::shared_ptr<const dicomscrub::Key> k;
+    if (auto st = key_from_bytes(key, key_length, k); st != DSCRUB_OK) return st;
     return make_engine(profile, options, n, std::move(k), out);
   });
 }
@@ -185,9 +195,9 @@ dscrub_status dscrub_engine_new_with_key_file(const char* profile, const char* c
                                               dscrub_engine** out) {
   return guarded([&] {
     if (!key_file) return fail(DSCRUB_ERROR_ARGUMENT, "key_file is NULL");
-    auto key = dicomscrub::pseudo::Key::from_file(key_file);
+    auto key = dicomscrub::Key::from_file(key_file);
     if (!key) { fail(key.error()); return DSCRUB_ERROR_CONFIG; }
-    return make_engine(profile, options, n, key->bytes(), out);
+    return make_engine(profile, options, n, std::make_shared<const dicomscrub::Key>(std::move(key).value()), out);
   });
 }
 
@@ -196,8 +206,8 @@ dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* c
                                               dscrub_engine** out) {
   return guarded([&] {
     if ((n && !options) || (setting_count && !settings)) return fail(DSCRUB_ERROR_ARGUMENT, "options or settings is NULL");
-    std::vector<std::uint8_t> k;
-    if (key) k.assign(key, key + key_length);
+    std::shared_ptr<const dicomscrub::Key> k;
+    if (auto st = key_from_bytes(key, key_length, k); st != DSCRUB_OK) return st;
     dicomscrub::DeidConfig c;
     std::string mapping_dir;
     for (std::size_t i = 0; i < setting_count; ++i) {
@@ -208,9 +218,9 @@ dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* c
       std::string name = s.substr(0, eq), value = s.substr(eq + 1);
       if (name == "key_file") {
         if (key) return fail(DSCRUB_ERROR_ARGUMENT, "give a key or a key_file, not both");
-        auto kf = dicomscrub::pseudo::Key::from_file(value);
+        auto kf = dicomscrub::Key::from_file(value);
         if (!kf) { fail(kf.error()); return DSCRUB_ERROR_CONFIG; }
-        k = kf->bytes();
+        k = std::make_shared<const dicomscrub::Key>(std::move(kf).value());
       } else if (name == "mapping_dir") {
         mapping_dir = value;
       } else if (name == "lookup") {
@@ -234,7 +244,7 @@ int dscrub_engine_one_time_key(const dscrub_engine* engine) { return engine && e
 dscrub_status dscrub_keygen(const char* path) {
   return guarded([&] {
     if (!path) return fail(DSCRUB_ERROR_ARGUMENT, "path is NULL");
-    auto st = dicomscrub::pseudo::Key::generate_file(path);
+    auto st = dicomscrub::Key::generate_file(path);
     return st ? DSCRUB_OK : fail(st.error());
   });
 }

@@ -15,6 +15,7 @@
 #include "verify/kept_text.hpp"
 #include "deid/value_rules.hpp"
 #include "dicomscrub/deid.hpp"
+#include "dicomscrub/version.h"
 #include "dicomscrub/writer.hpp"
 #include "dict/dictionary.hpp"
 #include "media/media.hpp"
@@ -42,12 +43,10 @@ struct Deidentifier::Impl {
   bool lookup_missing_keyed = false;
   std::shared_ptr<const reid::Recipients> recipients;  // --encrypt-for; null: no sealing
   pixel::PixelPolicy pixels;
-  Impl(profile::Profile p, pseudo::Key k) : profile(std::move(p)), pseudo(std::move(k)) {}
+  Impl(profile::Profile p, std::shared_ptr<const Key> k) : profile(std::move(p)), pseudo(std::move(k)) {}
 };
 
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 using detail::join_values;
 using detail::split_value;
@@ -456,11 +455,9 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
     if (!o) return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("unknown option '{}'", name)};
     if (auto st = p->set_option(*o, true); !st) return st.error();
   }
-  bool one_time = config.key.empty();
+  bool one_time = !config.key;
   // Only a missing key needs randomness: seeding OpenSSL's generator costs ~8 M instructions.
-  auto given = one_time ? Result<pseudo::Key>(pseudo::Key::random()) : pseudo::Key::from_bytes(config.key);
-  if (!given) return std::move(given).error();
-  pseudo::Key key = std::move(given).value();
+  auto key = one_time ? std::make_shared<const Key>(Key::generate()) : config.key;
   auto impl = std::make_unique<Impl>(std::move(p).value(), std::move(key));
   impl->one_time_key = one_time;
   impl->verify = config.verify;
@@ -511,7 +508,7 @@ std::string Deidentifier::keyed_token(std::string_view domain, std::string_view 
 }
 
 std::string Deidentifier::method_description() const {
-  std::string s = fmt::format("dicomscrub {} PS3.15 E.1-1 2026d Basic Profile", kVersion);
+  std::string s = fmt::format("dicomscrub {} PS3.15 E.1-1 2026d Basic Profile", DICOMSCRUB_VERSION);
   for (std::size_t i = 0; i < profile::kOptionCount; ++i)
     if (impl_->profile.option(Option(i))) s += std::string(" + ") + profile::to_string(Option(i));
   return s;
@@ -620,7 +617,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   // Markers (PS3.15 E.1.1, PS3.3 C.12.1).
   const auto& prof = impl_->profile;
   ds.set_string(Tag(0x0012, 0x0062), vrs::CS, "YES");
-  std::vector<std::string> method = {fmt::format("DICOMSCRUB {} BASIC PROFILE", kVersion)};
+  std::vector<std::string> method = {fmt::format("DICOMSCRUB {} BASIC PROFILE", DICOMSCRUB_VERSION)};
   std::vector<std::pair<std::string, std::string>> codes = {{"113100", "Basic Application Confidentiality Profile"}};
   if (!report.pixel_action.empty() && !is_pdf) {  // PS3.16 CID 7050: pixels were cleaned
     codes.emplace_back("113101", "Clean Pixel Data Option");

@@ -24,7 +24,7 @@
 #include "gateway/dicom_net.hpp"
 #include "gateway/spool.hpp"
 #include "gateway/stow.hpp"
-#include "pseudo/pseudonymizer.hpp"
+#include "dicomscrub/keys.hpp"
 
 namespace dicomscrub::gateway {
 namespace fs = std::filesystem;
@@ -377,14 +377,15 @@ Result<std::unique_ptr<Gateway>> Gateway::create(const GatewayConfig& config) {
   if (config.key_file.empty())
     return gateway_error(ErrorCode::invalid_argument,
                          "the gateway needs a key file: with a one-time key, an instance resent after a restart would get other UIDs");
-  auto key = pseudo::Key::from_file(config.key_file);
-  if (!key) return std::move(key).error();
+  auto key_read = Key::from_file(config.key_file);
+  if (!key_read) return std::move(key_read).error();
+  auto key = std::make_shared<const Key>(std::move(key_read).value());
   std::vector<std::string> names;
   for (const auto& d : config.destinations) {
     DeidConfig dc;
     dc.profile = d.profile;
     dc.options = d.options;
-    dc.key = key->bytes();
+    dc.key = key;
     dc.verify = true;
     dc.record_tag_actions = false;
     auto engine = Deidentifier::create(dc);

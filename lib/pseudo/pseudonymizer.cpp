@@ -1,84 +1,17 @@
 // lib/pseudo/pseudonymizer.cpp — see pseudonymizer.hpp.
 #include "pseudo/pseudonymizer.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 namespace dicomscrub::pseudo {
-
-Result<Key> Key::from_bytes(std::vector<std::uint8_t> bytes) {
-  if (bytes.size() < kMinBytes)
-    return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("a key needs at least {} bytes", kMinBytes)};
-  Key k;
-  k.bytes_ = std::move(bytes);
-  return k;
-}
-
-Result<Key> Key::from_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Error{ErrorCode::io, path, 0, {}, fmt::format("cannot read the key file: {}", std::strerror(errno))};
-  if (st.st_mode & (S_IRWXG | S_IRWXO))
-    return Error{ErrorCode::invalid_argument, path, 0, {}, "the key file is readable by others; run chmod 600 on it"};
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string hex;
-  for (char c : ss.str()) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return Error{ErrorCode::invalid_argument, path, 0, {}, "a key file holds hex digits only (see dicomscrub keygen)"};
-    hex += c;
-  }
-  if (hex.size() % 2) return Error{ErrorCode::invalid_argument, path, 0, {}, "odd number of hex digits in the key file"};
-  std::vector<std::uint8_t> bytes;
-  for (std::size_t i = 0; i < hex.size(); i += 2) bytes.push_back(std::uint8_t(std::stoul(hex.substr(i, 2), nullptr, 16)));
-  auto k = from_bytes(std::move(bytes));
-  if (!k) { Error e = k.error(); e.file = path; return e; }
-  return k;
-}
-
-Key Key::random() {
-  Key k;
-  k.bytes_.resize(32);
-  if (RAND_bytes(k.bytes_.data(), 32) != 1) std::abort();  // no randomness: nothing safe to do
-  return k;
-}
-
-Status Key::generate_file(const std::string& path) {
-  Key k = random();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Error{ErrorCode::io, path, 0, {}, fmt::format("cannot create the key file: {}", std::strerror(errno))};
-  std::string hex;
-  for (auto b : k.bytes_) hex += fmt::format("{:02x}", b);
-  hex += '\n';
-  bool ok = ::write(fd, hex.data(), hex.size()) == ssize_t(hex.size()) && ::fsync(fd) == 0;
-  OPENSSL_cleanse(hex.data(), hex.size());
-  ::close(fd);
-  if (!ok) { ::unlink(path.c_str()); return Error{ErrorCode::io, path, 0, {}, "could not write the key file"}; }
-  return Ok{};
-}
-
-std::string Key::fingerprint() const {
-  // A MAC of a fixed label under the key: reveals nothing of the key, identifies it.
-  unsigned char out[32];
-  unsigned int n = 0;
-  HMAC(EVP_sha256(), bytes_.data(), int(bytes_.size()), reinterpret_cast<const unsigned char*>("dicomscrub key fingerprint"), 26, out, &n);
-  return fmt::format("{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]);
-}
 
 // SHA256_CTX is deprecated in OpenSSL 3 in favour of EVP, whose contexts cannot be copied without a
 // heap allocation; the low-level state is a plain struct we can copy per MAC.
@@ -86,9 +19,9 @@ std::string Key::fingerprint() const {
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 static_assert(sizeof(SHA256_CTX) <= 128, "SHA256_CTX must fit the saved states");
 
-Pseudonymizer::Pseudonymizer(Key key) : key_(std::move(key)) {
+Pseudonymizer::Pseudonymizer(std::shared_ptr<const Key> key) : key_(std::move(key)) {
   std::array<std::uint8_t, 64> block{};
-  const auto& k = key_.bytes();
+  const auto k = key_->bytes();
   if (k.size() > block.size()) SHA256(k.data(), k.size(), block.data());  // RFC 2104: long keys are hashed first
   else std::copy(k.begin(), k.end(), block.begin());
   for (auto [state, pad] : {std::pair{&inner_, std::uint8_t(0x36)}, std::pair{&outer_, std::uint8_t(0x5c)}}) {
@@ -98,9 +31,15 @@ Pseudonymizer::Pseudonymizer(Key key) : key_(std::move(key)) {
     SHA256_Init(&ctx);
     SHA256_Update(&ctx, padded.data(), padded.size());
     std::memcpy(state->data(), &ctx, sizeof ctx);
+    OPENSSL_cleanse(&ctx, sizeof ctx);
     OPENSSL_cleanse(padded.data(), padded.size());
   }
   OPENSSL_cleanse(block.data(), block.size());
+}
+
+Pseudonymizer::~Pseudonymizer() {
+  OPENSSL_cleanse(inner_.data(), inner_.size());
+  OPENSSL_cleanse(outer_.data(), outer_.size());
 }
 
 std::array<std::uint8_t, 32> Pseudonymizer::mac(std::string_view domain, std::string_view value) const {

@@ -6,46 +6,35 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dicomscrub/error.hpp"
+#include "dicomscrub/keys.hpp"
 
 namespace dicomscrub::pseudo {
 
-class Key {
- public:
-  static constexpr std::size_t kMinBytes = 16;
-  static Result<Key> from_bytes(std::vector<std::uint8_t> bytes);
-  // A key file holds the key as hex (64 hex digits for 32 bytes) and nothing else but whitespace.
-  // Refused when group or others can read it.
-  static Result<Key> from_file(const std::string& path);
-  static Key random();  // a one-time key (OpenSSL RAND_bytes)
-  // Writes a new random 32-byte key as hex, mode 0600; refuses to overwrite.
-  static Status generate_file(const std::string& path);
-  const std::vector<std::uint8_t>& bytes() const { return bytes_; }
-  // A short public fingerprint so audit records can say which key was used without revealing it.
-  std::string fingerprint() const;
-
- private:
-  std::vector<std::uint8_t> bytes_;
-};
-
+// The key is shared, never copied (dicomscrub/keys.hpp); the HMAC states derived from it are
+// cleansed when the Pseudonymizer is destroyed.
 class Pseudonymizer {
  public:
-  explicit Pseudonymizer(Key key);
+  explicit Pseudonymizer(std::shared_ptr<const Key> key);
+  ~Pseudonymizer();
+  Pseudonymizer(const Pseudonymizer&) = delete;
+  Pseudonymizer& operator=(const Pseudonymizer&) = delete;
   // "2.25." + the decimal of 128 bits of HMAC(key, "uid" | uid): a valid UID of at most 44 chars.
   std::string uid(std::string_view original) const;
   // A token of `length` (<= 26) base-32 characters [A-Z2-7] for IDs, accession numbers, hashes.
   std::string token(std::string_view domain, std::string_view original, std::size_t length = 16) const;
   // Days to move every date of one patient back by: 1..3652, keyed by the patient's identity.
   int date_shift_days(std::string_view patient_identity) const;
-  const Key& key() const { return key_; }
+  const Key& key() const { return *key_; }
 
  private:
   std::array<std::uint8_t, 32> mac(std::string_view domain, std::string_view value) const;
-  Key key_;
+  std::shared_ptr<const Key> key_;
   // SHA-256 states after absorbing key^ipad and key^opad: every MAC starts from copies of them
   // instead of keying a fresh HMAC (OpenSSL 3's one-shot HMAC() costs ~20k instructions a call).
   std::array<std::uint8_t, 128> inner_{}, outer_{};

@@ -9,11 +9,14 @@
 
 #include <filesystem>
 #include <map>
+#include <type_traits>
 
 #include "dicomscrub/batch.hpp"
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
+#include "core/files.hpp"
+#include "dicomscrub/keys.hpp"
 #include "profile/profile.hpp"
 #include "pseudo/pseudonymizer.hpp"
 #include "support.hpp"
@@ -24,6 +27,11 @@ using test::Enc;
 namespace {
 
 std::vector<std::uint8_t> kKey(32, 7);
+std::shared_ptr<const Key> shared_key(const std::vector<std::uint8_t>& bytes) {
+  auto k = Key::from_bytes(bytes);
+  REQUIRE(k.ok());
+  return std::make_shared<const Key>(std::move(k).value());
+}
 
 DicomFile sample() {
   Enc e;
@@ -44,7 +52,7 @@ Deidentifier engine(std::vector<std::string> options = {}, std::string profile =
   DeidConfig c;
   c.options = std::move(options);
   c.profile = std::move(profile);
-  c.key = kKey;
+  c.key = shared_key(kKey);
   auto e = Deidentifier::create(c);
   REQUIRE_MESSAGE(e.ok(), (e.ok() ? "" : e.error().message()));
   return std::move(e).value();
@@ -108,7 +116,7 @@ TEST_CASE("deid: modified dates shift every date of a patient by the same keyed 
   std::string study = *str(f, Tag(0x0008, 0x0020)), series = *str(f, Tag(0x0008, 0x0021));
   CHECK(study != "20240117");
   std::string a = "20240117", b = "20240110";
-  int days = pseudo::Pseudonymizer(*pseudo::Key::from_bytes(kKey)).date_shift_days("MRN77");
+  int days = pseudo::Pseudonymizer(shared_key(kKey)).date_shift_days("MRN77");
   REQUIRE(pseudo::shift_da(a, days));
   REQUIRE(pseudo::shift_da(b, days));
   CHECK(study == a);
@@ -171,7 +179,7 @@ TEST_CASE("pseudo: the precomputed HMAC equals OpenSSL's HMAC-SHA256 for short, 
   for (std::size_t key_len : {16u, 32u, 64u, 65u, 100u}) {
     std::vector<std::uint8_t> key(key_len);
     for (std::size_t i = 0; i < key_len; ++i) key[i] = std::uint8_t(i * 37 + key_len);
-    pseudo::Pseudonymizer p(*pseudo::Key::from_bytes(key));
+    pseudo::Pseudonymizer p(shared_key(key));
     for (std::string value : {std::string(), std::string("1.2.840.113619.2.55.3"), std::string(200, 'x')}) {
       auto mac = pseudo::reference_hmac(key, std::string("uid") + '\0' + value);
       unsigned __int128 v = 0;
@@ -184,8 +192,8 @@ TEST_CASE("pseudo: the precomputed HMAC equals OpenSSL's HMAC-SHA256 for short, 
 }
 
 TEST_CASE("pseudo: UIDs are valid, keyed and stable; tokens and shifts") {
-  pseudo::Pseudonymizer a(*pseudo::Key::from_bytes(kKey));
-  pseudo::Pseudonymizer b(*pseudo::Key::from_bytes(std::vector<std::uint8_t>(32, 8)));
+  pseudo::Pseudonymizer a(shared_key(kKey));
+  pseudo::Pseudonymizer b(shared_key(std::vector<std::uint8_t>(32, 8)));
   std::string u = a.uid("1.2.3.4");
   CHECK(u == a.uid("1.2.3.4"));
   CHECK(u != b.uid("1.2.3.4"));
@@ -212,20 +220,90 @@ TEST_CASE("pseudo: UIDs are valid, keyed and stable; tokens and shifts") {
 TEST_CASE("pseudo: key files: hex only, private, never overwritten") {
   std::string path = "/tmp/dicomscrub_unit.key";
   std::remove(path.c_str());
-  REQUIRE(pseudo::Key::generate_file(path).ok());
+  REQUIRE(Key::generate_file(path).ok());
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  CHECK_FALSE(pseudo::Key::generate_file(path).ok());
-  auto k = pseudo::Key::from_file(path);
+  CHECK_FALSE(Key::generate_file(path).ok());
+  auto k = Key::from_file(path);
   REQUIRE(k.ok());
   CHECK(k->bytes().size() == 32);
   CHECK(k->fingerprint().size() == 16);
   ::chmod(path.c_str(), 0644);
-  auto refused = pseudo::Key::from_file(path);
+  auto refused = Key::from_file(path);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().reason.find("chmod 600") != std::string::npos);
   std::remove(path.c_str());
+}
+
+// The one key type: never copied, nothing left in a moved-from key, and every way in refuses what
+// is not a key with an error naming the file but never its content.
+static_assert(!std::is_copy_constructible_v<Key> && !std::is_copy_assignable_v<Key>);
+static_assert(std::is_nothrow_move_constructible_v<Key> && std::is_nothrow_move_assignable_v<Key>);
+
+TEST_CASE("keys: move-only, moved-from keys hold nothing, fingerprints do not change") {
+  auto a = Key::from_bytes(std::vector<std::uint8_t>(32, 7));
+  REQUIRE(a.ok());
+  // The fingerprint of a known key, as audits written before the Key type recorded it.
+  std::string fp = a->fingerprint();
+  CHECK(fp.size() == 16);
+  Key b = std::move(a).value();
+  CHECK(b.fingerprint() == fp);
+  Key c = Key::generate();
+  CHECK(c.bytes().size() == Key::kGeneratedBytes);
+  CHECK(c.fingerprint() != fp);
+  c = std::move(b);
+  CHECK(b.bytes().empty());  // NOLINT(bugprone-use-after-move): what a move leaves is the point
+  CHECK(c.fingerprint() == fp);
+  CHECK_FALSE(Key::from_bytes(std::vector<std::uint8_t>(Key::kMinBytes - 1, 1)).ok());
+  // The same bytes give the same pseudonyms whichever way the key came in.
+  pseudo::Pseudonymizer from_bytes(shared_key(std::vector<std::uint8_t>(32, 7)));
+  pseudo::Pseudonymizer from_moved(std::make_shared<const Key>(std::move(c)));
+  CHECK(from_bytes.uid("1.2.3") == from_moved.uid("1.2.3"));
+}
+
+TEST_CASE("keys: files that are not keys are refused without reading them whole") {
+  std::string path = "/tmp/dicomscrub_unit_bad.key";
+  auto write = [&](const std::string& text) {
+    std::remove(path.c_str());
+    { std::ofstream(path) << text; }
+    ::chmod(path.c_str(), 0600);
+  };
+  write("00112233445566778899aabbccddeeff\n");
+  auto ok = Key::from_file(path);
+  REQUIRE(ok.ok());
+  CHECK(ok->bytes().size() == 16);
+  write("0011223344556677 8899aabbccddeeff 00\n");  // whitespace anywhere is allowed
+  CHECK(Key::from_file(path).ok());
+  write("secret-words-are-not-hex-digits!!\n");
+  auto bad = Key::from_file(path);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().file == path);
+  CHECK(bad.error().reason.find("secret") == std::string::npos);
+  write("0011223344556677889\n");
+  CHECK(Key::from_file(path).error().reason.find("odd number") != std::string::npos);
+  write("00112233\n");
+  CHECK(Key::from_file(path).error().reason.find("at least 16 bytes") != std::string::npos);
+  write(std::string(8192, 'a'));
+  CHECK(Key::from_file(path).error().reason.find("too large") != std::string::npos);
+  std::remove(path.c_str());
+  CHECK(Key::from_file(path).error().code == ErrorCode::io);
+}
+
+TEST_CASE("settings files: one reader with a size limit checked before reading") {
+  std::string path = "/tmp/dicomscrub_unit_settings.json";
+  { std::ofstream(path) << std::string(100, ' '); }
+  auto small = detail::read_settings_file(path, "the profile file", 100);
+  REQUIRE(small.ok());
+  CHECK(small->size() == 100);
+  auto big = detail::read_settings_file(path, "the profile file", 99);
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().code == ErrorCode::limit_exceeded);
+  std::remove(path.c_str());
+  auto missing = profile::Profile::from_file(path);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().reason == "cannot open the profile file");
+  CHECK(missing.error().file == path);
 }
 
 TEST_CASE("profile JSON: rules by tag, keyword, mask and private creator; errors with line and column") {
