@@ -66,14 +66,18 @@ def deidentify(roots, out_dir, key_file, extra_args=()):
 _VALUE = re.compile(r"= <.*?>(?= - |$)")
 _CHAR = re.compile(r"(Character invalid for this VR) = '.*?' \(0x[0-9a-f]+\)")
 _UID = re.compile(r"<[0-9]+(?:\.[0-9]+)+>")  # "StudyInstanceUID has same value as FrameOfReferenceUID <1.2.3>"
+# "... not listed in CurrentRequestedProcedureEvidenceSequence ... but have IMAGE ReferencedSOPInstanceUID 1.2.3":
+# a bare UID closing the message (the input's may be a malformed "0"; the output's is remapped).
+_BARE_UID = re.compile(r"(UID) [0-9][0-9.]*$")
 
 
 def normalise(line):
     """An Error line without the values and offsets in it, so input and output compare by kind."""
     line = _VALUE.sub("= <>", line)
     line = _CHAR.sub(r"\1", line)
-    line = _UID.sub("<uid>", line)
-    return line.strip()
+    line = _UID.sub("<uid>", line.strip())
+    line = _BARE_UID.sub(r"\1 <uid>", line)
+    return line
 
 
 DCMCONV = "/usr/bin/dcmconv"
