@@ -11,6 +11,7 @@
 
 #include "charset/charset.hpp"
 #include "core/text.hpp"
+#include "deid/own_output.hpp"
 #include "image/pixel_data.hpp"
 #include "verify/kept_text.hpp"
 #include "deid/value_rules.hpp"
@@ -78,6 +79,7 @@ struct Walk {
   std::string lookup_miss;      // the keyword a lookup table had no row for (withholds the instance)
   bool big_endian = false;      // of the data set: UN values are read as their dictionary VR
   bool text_undecodable = false;  // this data set's own character set is unknown
+  bool own_output = false;        // an output of ours under this key: its dates are shifted already
 
   void count(Action a, const std::string& path) { count(profile::to_string(a), path); }
   void count(const char* did, const std::string& path) {
@@ -112,7 +114,8 @@ struct Walk {
     for (auto& p : parts) {
       std::string u = trim_value(p);
       while (!u.empty() && u.back() == '\0') u.pop_back();
-      const bool keep = u.empty() || class_like || profile::is_well_known_instance_uid(u);
+      // A UID only the key makes is a pseudonym already (a second pass keeps it).
+      const bool keep = u.empty() || class_like || profile::is_well_known_instance_uid(u) || impl.pseudo.is_own_uid(u);
       p = keep && deid::conforms(vrs::UI, u) ? u : impl.pseudo.uid(u);  // a value no UID can be is remapped
       if (impl.record_mappings && p != u) report.uid_mapping.emplace_back(u, p);
     }
@@ -124,7 +127,8 @@ struct Walk {
     auto parts = split_value(trim_value(original), '\\');
     for (auto& p : parts) {
       std::string old = trim_value(p);
-      p = old.empty() ? std::string() : impl.pseudo.token("id", old, length);
+      // A token only the key makes is a pseudonym already: kept, whatever length it was made for.
+      p = old.empty() || impl.pseudo.is_own_token("id", old) ? old : impl.pseudo.token("id", old, length);
       note_patient_id(e.tag, old, p);
     }
     return join_values(parts, '\\');
@@ -149,6 +153,24 @@ struct Walk {
     if (vr == AE || vr == CS) return "ANONYMIZED";
     if (vr == UR) return "";
     return "ANONYMIZED";
+  }
+
+  // A value this engine wrote under the key and a second pass keeps as it is: keyed tokens of an
+  // identifier attribute, and the dates of an output of ours (shifted when it was written).
+  bool own_value(const Element& e, Action a) {
+    if (e.form != ElementForm::value || !is_string_vr(e.vr)) return false;
+    if (own_output && a == Action::shift_date) return e.vr == vrs::DA || e.vr == vrs::DT;
+    if (!is_identifier_attribute(e.tag, e.vr) || (a != Action::empty && a != Action::dummy && a != Action::hash)) return false;
+    auto t = text(e);
+    if (!t) return false;
+    bool any = false;
+    for (const auto& p : split_value(trim_value(*t), '\\')) {
+      const std::string v = trim_value(p);
+      if (v.empty()) continue;
+      if (!impl.pseudo.is_own_token("id", v)) return false;
+      any = true;
+    }
+    return any;
   }
 
   // A removal the IOD does not allow (data/iod_required_attributes.tsv) writes what E.1-1 allows
@@ -234,6 +256,7 @@ struct Walk {
       case Action::shift_date:
       case Action::truncate_date: {
         if (e.vr == TM || e.form != ElementForm::value) return true;  // whole-day shifts keep times
+        if (own_output && a == Action::shift_date) return true;  // shifted when it was written
         auto t = text(e);
         if (!t) return false;
         std::string v = *t;
@@ -370,6 +393,9 @@ struct Walk {
       // check does not second-guess that choice at this place (it still does everywhere else).
       if (d.action == Action::keep && e.form != ElementForm::sequence && (d.from_rule || d.why == "E.1-1 with option"))
         kept.insert(prefix + e.tag.str());
+      // Values of ours in the input, kept as they are (see own_value): the input's identifiers the
+      // check knows are these very values, so at this place they are ours, not the input's.
+      if (own_value(e, d.action)) kept.insert(prefix + e.tag.str());
       if (apply(ds, e, d, path, depth)) {
         const bool kept = d.action == Action::keep || d.action == Action::keep_unless_identifying;
         if (kept && !kept_value_is_sound(e)) {
@@ -530,8 +556,14 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     report.withhold_reason = "encapsulated document other than PDF (CDA, 3D model): its content is not cleaned";
     return report;
   }
+  // An output of ours run again (keyed checks, see own_output.hpp): pixels or a PDF that still
+  // carry our mark are not cleaned again, and its dates are not shifted again.
+  const bool own_output = deid::is_own_output(ds, impl_->pseudo);
+  const std::string pixel_policy = fmt::format("cover={}/{} ocr={}", impl_->pixels.clean_cover_pages, int(impl_->pixels.cover_text),
+                                               impl_->pixels.ocr_check);
+  const bool content_ours = deid::content_carries_own_mark(file, impl_->pseudo, pixel_policy);
   // What the pixels need is decided on the input, before the walk changes the values rules read.
-  const pixel::PixelPlan pixel_plan = pixel::plan_pixels(file, impl_->pixels);
+  const pixel::PixelPlan pixel_plan = content_ours ? pixel::PixelPlan{} : pixel::plan_pixels(file, impl_->pixels);
   if (pixel_plan.kind == pixel::PixelPlan::Kind::withhold) {
     report.withheld = true;
     report.withhold_reason = pixel_plan.reason;
@@ -560,6 +592,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   w.shift_days = impl_->pseudo.date_shift_days(identity);
   w.cs = cs;
   w.big_endian = file.encoding.big_endian;
+  w.own_output = own_output;
   w.walk(ds, "", 0);
   if (!w.lookup_miss.empty()) {
     report.withheld = true;
@@ -569,7 +602,11 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     return report;
   }
 
-  if (is_pdf) {
+  if (is_pdf && content_ours && pdf_input) {
+    // Cleaned by us and unchanged since (the mark checks): the walk's dummy gives way to it as it is.
+    ds.set(Tag(0x0042, 0x0011), vrs::OB, std::move(*pdf_input));
+    report.tag_actions["(0042,0011)"] = "keep";
+  } else if (is_pdf) {
     // E.1-1 says D for (0042,0011): a cleaned document stands in for the dummy value.
     document::ScanPolicy scans;
     scans.clean = impl_->pixels.clean_cover_pages;
@@ -630,9 +667,11 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     if (m.size() > 64) m = m.substr(0, 64);
     method.push_back(m);
   }
-  ds.set_string(Tag(0x0012, 0x0063), vrs::LO, join_values(method, '\\'));
+  // Run again over an output of ours, the markers it has stay and ours are added (PS3.15 E.1.1:
+  // the method describes everything done); anyone else's are replaced as before.
+  Element method_codes = own_output ? deid::merged_method_codes(ds, code_item_sequence(codes)) : code_item_sequence(codes);
   ds.set(Tag(0x0012, 0x0064), vrs::SQ, {});
-  *ds.find(Tag(0x0012, 0x0064)) = code_item_sequence(codes);
+  *ds.find(Tag(0x0012, 0x0064)) = std::move(method_codes);
   const char* temporal = prof.option(Option::retain_long_modified_dates) ? "MODIFIED"
                          : prof.option(Option::retain_long_full_dates)   ? "UNMODIFIED"
                                                                          : "REMOVED";
@@ -643,6 +682,11 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   file.has_preamble = file.has_magic = true;
   file.preamble.fill(0);
   rebuild_file_meta(file);
+  // Searched or cleaned pixels and cleaned PDFs carry our keyed mark (after the File Meta: it binds
+  // the transfer syntax), so that a second pass leaves them as they are instead of cleaning again.
+  if (!content_ours && (is_pdf || pixel_plan.kind == pixel::PixelPlan::Kind::clean))
+    if (std::string mark = deid::content_mark(file, impl_->pseudo, pixel_policy); !mark.empty()) method.push_back(std::move(mark));
+  ds.set_string(Tag(0x0012, 0x0063), vrs::LO, join_values(own_output || content_ours ? deid::merged_method(ds, method) : method, '\\'));
   std::string study = trim_value(ds.get_string(Tag(0x0020, 0x000D)).value_or(""));
   std::string series = trim_value(ds.get_string(Tag(0x0020, 0x000E)).value_or(""));
   std::string instance = trim_value(ds.get_string(Tag(0x0008, 0x0018)).value_or(""));

@@ -67,28 +67,76 @@ std::array<std::uint8_t, 32> reference_hmac(const std::vector<std::uint8_t>& key
   return out;
 }
 
+namespace {
+
+constexpr const char* kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+constexpr std::size_t kUidBodyBytes = 12;  // 96 bits of pseudonym, then 32 bits of mark
+constexpr std::size_t kTokenMarkChars = 4;  // 20 bits of mark at the end of a token
+constexpr std::size_t kMinMarkedToken = 8;
+
+std::string base32(const std::array<std::uint8_t, 32>& m, std::size_t length) {
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < m.size() && out.size() < length; ++i) {
+    acc = (acc << 8) | m[i];
+    bits += 8;
+    while (bits >= 5 && out.size() < length) { bits -= 5; out.push_back(kBase32[(acc >> bits) & 31]); }
+  }
+  return out;
+}
+
+}  // namespace
+
+// The mark binds the domain and the body: a token of one domain is not one of another, and a
+// UID's low 32 bits are not free for anyone without the key to choose.
 std::string Pseudonymizer::uid(std::string_view original) const {
   auto m = mac("uid", original);
+  std::string_view body(reinterpret_cast<const char*>(m.data()), kUidBodyBytes);
+  auto mark = mac("uid-mark", body);
   unsigned __int128 v = 0;
-  for (int i = 0; i < 16; ++i) v = (v << 8) | m[std::size_t(i)];
+  for (std::size_t i = 0; i < kUidBodyBytes; ++i) v = (v << 8) | m[i];
+  for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | mark[i];
   if (v == 0) v = 1;
   std::string digits;
   while (v > 0) { digits.push_back(char('0' + int(v % 10))); v /= 10; }
   return "2.25." + std::string(digits.rbegin(), digits.rend());
 }
 
-std::string Pseudonymizer::token(std::string_view domain, std::string_view original, std::size_t length) const {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  auto m = mac(domain, original);
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < m.size() && out.size() < std::min<std::size_t>(length, 26); ++i) {
-    acc = (acc << 8) | m[i];
-    bits += 8;
-    while (bits >= 5 && out.size() < length) { bits -= 5; out.push_back(alphabet[(acc >> bits) & 31]); }
+bool Pseudonymizer::is_own_uid(std::string_view value) const {
+  while (!value.empty() && (value.back() == '\0' || value.back() == ' ')) value.remove_suffix(1);
+  if (value.size() <= 5 || value.substr(0, 5) != "2.25." || value.size() > 5 + 39) return false;
+  std::string_view digits = value.substr(5);
+  if (digits[0] == '0') return false;  // uid() never writes a leading zero
+  unsigned __int128 v = 0;
+  const unsigned __int128 max = ~static_cast<unsigned __int128>(0);
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    const unsigned d = unsigned(c - '0');
+    if (v > (max - d) / 10) return false;  // more than 128 bits
+    v = v * 10 + d;
   }
-  return out;
+  std::array<std::uint8_t, 16> b{};
+  for (int i = 15; i >= 0; --i) { b[std::size_t(i)] = std::uint8_t(v & 0xFF); v >>= 8; }
+  auto mark = mac("uid-mark", std::string_view(reinterpret_cast<const char*>(b.data()), kUidBodyBytes));
+  return CRYPTO_memcmp(mark.data(), b.data() + kUidBodyBytes, 4) == 0;
+}
+
+std::string Pseudonymizer::token(std::string_view domain, std::string_view original, std::size_t length) const {
+  length = std::min<std::size_t>(length, 26);
+  if (length < kMinMarkedToken) return base32(mac(domain, original), length);
+  std::string body = base32(mac(domain, original), length - kTokenMarkChars);
+  return body + base32(mac(std::string(domain) + "-mark", body), kTokenMarkChars);
+}
+
+bool Pseudonymizer::is_own_token(std::string_view domain, std::string_view value) const {
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.size() < kMinMarkedToken || value.size() > 26) return false;
+  for (char c : value)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7'))) return false;
+  std::string_view body = value.substr(0, value.size() - kTokenMarkChars);
+  const std::string mark = base32(mac(std::string(domain) + "-mark", body), kTokenMarkChars);
+  return CRYPTO_memcmp(mark.data(), value.data() + body.size(), kTokenMarkChars) == 0;
 }
 
 int Pseudonymizer::date_shift_days(std::string_view patient_identity) const {

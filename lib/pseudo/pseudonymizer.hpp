@@ -24,10 +24,17 @@ class Pseudonymizer {
   ~Pseudonymizer();
   Pseudonymizer(const Pseudonymizer&) = delete;
   Pseudonymizer& operator=(const Pseudonymizer&) = delete;
-  // "2.25." + the decimal of 128 bits of HMAC(key, "uid" | uid): a valid UID of at most 44 chars.
+  // "2.25." + the decimal of 128 bits: 96 of HMAC(key, "uid" | uid), then 32 of a MAC of those 96
+  // (our mark): a valid UID of at most 44 chars that only the key could have made.
   std::string uid(std::string_view original) const;
-  // A token of `length` (<= 26) base-32 characters [A-Z2-7] for IDs, accession numbers, hashes.
+  // Whether `value` is a UID `uid()` makes under this key (its mark checks): a pseudonym already,
+  // so a second pass keeps it. Without the key the mark cannot be made (2^-32 by chance).
+  bool is_own_uid(std::string_view value) const;
+  // A token of `length` (<= 26) base-32 characters [A-Z2-7] for IDs, accession numbers, hashes;
+  // from 8 characters on, the last 4 are a MAC of the others (our mark, 2^-20 by chance).
   std::string token(std::string_view domain, std::string_view original, std::size_t length = 16) const;
+  // Whether `value` is a token `token(domain, ...)` makes under this key, of any length from 8.
+  bool is_own_token(std::string_view domain, std::string_view value) const;
   // Days to move every date of one patient back by: 1..3652, keyed by the patient's identity.
   int date_shift_days(std::string_view patient_identity) const;
   const Key& key() const { return *key_; }

@@ -1,6 +1,6 @@
 """The PHI detector end to end (lib/phi through `dicomscrub deid`): recall on the planted set of
-bench/phi_recall.py, no false withhold on real files, a de-identified file run again is never
-withheld, and what a profile keeps on purpose is not a finding at that place."""
+bench/phi_recall.py, no false withhold on real files, and what a profile keeps on purpose is not a
+finding at that place (a de-identified file run again: test_round_trip.py)."""
 import json
 import os
 import subprocess
@@ -8,7 +8,6 @@ import sys
 import warnings
 
 import pydicom
-import pytest
 
 from conftest import DATA, EXE, ROOT, audit_records, run
 
@@ -43,32 +42,7 @@ def _outputs(folder):
                 yield os.path.join(dirpath, n)
 
 
-def _inputs():
-    yield DATA
-    if os.path.isdir(CORPUS):
-        yield CORPUS
-
-
-@pytest.mark.parametrize("source", list(_inputs()), ids=lambda p: os.path.basename(p))
-def test_deid_of_deid_output_is_never_withheld(tmp_path, key, source):
-    """Issue 14: values the engine wrote (dummies, tokens, shifted dates, 2.25 UIDs) are never
-    findings, so running the same key over an output writes it again."""
-    first = tmp_path / "first"
-    run("deid", "--key-file", key, "--output", str(first), "--option", "retain_long_modified_dates", "--no-ocr-check", source,
-        check=False)
-    outputs = sorted(_outputs(first))
-    assert len(outputs) >= 15
-    second = tmp_path / "second"
-    audit = tmp_path / "audit.jsonl"
-    run("deid", "--key-file", key, "--output", str(second), "--audit", str(audit), "--option", "retain_long_modified_dates",
-        "--no-ocr-check", str(first), check=False)
-    records = audit_records(audit)
-    assert len(records) == len(outputs)
-    withheld = [(r["input"], r.get("reason")) for r in records if r["status"] == "withheld"]
-    assert withheld == []
-    # Written again: the identifiers are gone in the first pass; the second keeps what is left.
-    again = [r for r in records if r["status"] == "written"]
-    assert len(again) >= len(outputs) - sum(r["status"] == "error" for r in records)
+# The deid-of-deid round trip (never withheld, and byte for byte) is tests/python/test_round_trip.py.
 
 
 def _instance(path, **values):

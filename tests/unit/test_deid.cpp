@@ -182,8 +182,11 @@ TEST_CASE("pseudo: the precomputed HMAC equals OpenSSL's HMAC-SHA256 for short, 
     pseudo::Pseudonymizer p(shared_key(key));
     for (std::string value : {std::string(), std::string("1.2.840.113619.2.55.3"), std::string(200, 'x')}) {
       auto mac = pseudo::reference_hmac(key, std::string("uid") + '\0' + value);
+      // 96 bits of the MAC, then 32 bits of the MAC of those (the mark is_own_uid checks).
+      auto mark = pseudo::reference_hmac(key, std::string("uid-mark") + '\0' + std::string(reinterpret_cast<const char*>(mac.data()), 12));
       unsigned __int128 v = 0;
-      for (int i = 0; i < 16; ++i) v = (v << 8) | mac[std::size_t(i)];
+      for (int i = 0; i < 12; ++i) v = (v << 8) | mac[std::size_t(i)];
+      for (int i = 0; i < 4; ++i) v = (v << 8) | mark[std::size_t(i)];
       std::string digits;
       while (v > 0) { digits.push_back(char('0' + int(v % 10))); v /= 10; }
       CHECK(p.uid(value) == "2.25." + std::string(digits.rbegin(), digits.rend()));
@@ -215,6 +218,38 @@ TEST_CASE("pseudo: UIDs are valid, keyed and stable; tokens and shifts") {
   CHECK(dt == "20231231120000.5+0100");
   std::string bad = "2024";
   CHECK_FALSE(pseudo::shift_da(bad, 1));
+}
+
+TEST_CASE("pseudo: our own UIDs and tokens are recognised under the same key only (the mark is keyed)") {
+  pseudo::Pseudonymizer a(*pseudo::Key::from_bytes(kKey));
+  pseudo::Pseudonymizer b(*pseudo::Key::from_bytes(std::vector<std::uint8_t>(32, 8)));
+  int own_b = 0, forged = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string orig = "1.2.840.113619.2.55." + std::to_string(i);
+    const std::string u = a.uid(orig);
+    CHECK(a.is_own_uid(u));
+    CHECK(a.is_own_uid(u + std::string(1, '\0')));  // as padded in a file
+    own_b += b.is_own_uid(u);
+    forged += a.is_own_uid(orig) + a.is_own_uid(b.uid(orig));
+    // One digit changed: not ours (the mark covers every bit).
+    std::string t = u;
+    t.back() = t.back() == '9' ? '8' : char(t.back() + 1);
+    forged += a.is_own_uid(t);
+    for (std::size_t len : {8u, 16u, 20u, 26u}) {
+      const std::string tok = a.token("id", orig, len);
+      CHECK(tok.size() == len);
+      CHECK(a.is_own_token("id", tok));
+      CHECK(a.is_own_token("id", tok + " "));
+      forged += a.is_own_token("uid", tok) + b.is_own_token("id", tok);
+    }
+  }
+  CHECK(own_b <= 1);   // 2^-32 each by chance
+  CHECK(forged <= 2);  // 2^-20 each for tokens
+  for (std::string bad : {"", "2.25.", "2.25.0123", "2.25.1", "1.2.3", "2.25.999999999999999999999999999999999999999999"})
+    CHECK_FALSE(a.is_own_uid(bad));
+  for (std::string bad : {"", "ABC", "MRN-0042-7731", "abcdefghijklmnop", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+    CHECK_FALSE(a.is_own_token("id", bad));
+  CHECK(a.token("id", "MRN1", 16).substr(0, 12) == a.token("id", "MRN1", 20).substr(0, 12));  // one body, any length
 }
 
 TEST_CASE("pseudo: key files: hex only, private, never overwritten") {
