@@ -6,7 +6,8 @@ the profile may remove (E.1-1 lists it, or its VR is text, a name, a date/time o
 the engine judges or removes) is deleted from one copy at a time, at every depth, and dciodvfy
 (dicom3tools) is asked about the copy. A "Missing attribute Type 1/1C/2/2C ... Element=<keyword>"
 error the file did not have says the IOD needs it there. Prints TSV rows (keyword, type, context,
-source) for attributes not yet in the table; --all prints every finding with its IOD and module.
+source) for attributes the profile may remove and the table does not answer yet, one per place
+(top level, inside items); --all prints every finding.
 
     python3 tools/derive_iod_types.py ../shared/corpus tests/data [--per-class 2] [--all]
 
@@ -27,6 +28,9 @@ import pydicom
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MISSING = re.compile(r"^Error - Missing attribute Type (1C?|2C?) (?:Required|Conditional) Element=<(\w+)> Module=<(\w+)>")
 JUDGED_VRS = {"LO", "SH", "ST", "LT", "UT", "UC", "UR", "AS", "PN", "DA", "TM", "DT", "AE"}
+ACTION_COLUMNS = {"basic_profile", "retain_safe_private", "retain_uids", "retain_device_identity",
+                  "retain_institution_identity", "retain_patient_characteristics", "retain_long_full_dates",
+                  "retain_long_modified_dates", "clean_descriptors", "clean_structured_content", "clean_graphics"}
 
 
 def rows(path):
@@ -71,9 +75,12 @@ def main():
     ap.add_argument("--all", action="store_true")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    e11 = {int(r["match_value"], 16) for r in rows(os.path.join(ROOT, "data", "ps3.15_E.1-1_confidentiality_profile.tsv"))
-           if r["match_mask"] == "FFFFFFFF"}
-    known = {r["keyword"] for r in rows(os.path.join(ROOT, "data", "iod_required_attributes.tsv"))}
+    e11_rows = rows(os.path.join(ROOT, "data", "ps3.15_E.1-1_confidentiality_profile.tsv"))
+    e11 = {int(r["match_value"], 16) for r in e11_rows if r["match_mask"] == "FFFFFFFF"}
+    known = set()  # (keyword, context) the table already answers
+    for r in rows(os.path.join(ROOT, "data", "iod_required_attributes.tsv")):
+        for ctx in (("top", "item") if r["context"] == "any" else (r["context"],)):
+            known.add((r["keyword"], ctx))
     by_class = collections.defaultdict(list)
     for folder in args.folders:
         for dirpath, _, names in os.walk(folder):
@@ -109,21 +116,22 @@ def main():
                         if mkw == kw:
                             found[(kw, "item" if depth else "top")].add((typ, module, name))
                 print(f"# {name}: {os.path.relpath(p)} ({len(seen)} attributes tried)", file=sys.stderr)
+    removable = {r["keyword"] for r in e11_rows if any("X" in r[c] for c in r if c in ACTION_COLUMNS)}
     for (kw, ctx), why in sorted(found.items()):
-        # The strictest type wins (a dummy is also valid where Type 2 allows empty); an attribute
-        # needed at both depths is "any".
-        other = found.get((kw, "top" if ctx == "item" else "item"))
-        context = "any" if other else ctx
-        if ctx == "item" and other:
-            continue  # printed once, with the top-level row
-        typ = min(t for t, _, _ in why | (other or set()))
-        modules = sorted({m for _, m, _ in why | (other or set())})
-        iods = sorted({c for _, _, c in why | (other or set())})
-        if kw in known and not args.all:
+        # Only what the profile may remove needs a row (a UID is re-mapped, a D gets a dummy anyway):
+        # X in some column of E.1-1, or not listed there and judged by VR (text kept unless it
+        # identifies; names, dates, times and AE titles removed).
+        listed = kw in {r["keyword"] for r in e11_rows}
+        vr = pydicom.datadict.dictionary_VR(kw) if pydicom.datadict.tag_for_keyword(kw) else ""
+        if not args.all and not (kw in removable or (not listed and vr in JUDGED_VRS)):
             continue
-        print(f"{kw}\t{typ}\t{context}\tdciodvfy (dicom3tools 2022): Missing attribute Type {typ} in "
+        if (kw, ctx) in known and not args.all:
+            continue
+        typ = min(t for t, _, _ in why)  # the strictest: a dummy is valid where Type 2 allows empty
+        modules = sorted({m for _, m, _ in why})
+        iods = sorted({c for _, _, c in why})
+        print(f"{kw}\t{typ}\t{ctx}\tdciodvfy (dicom3tools 2022): Missing attribute Type {typ} in "
               f"{', '.join(modules)} when removed from {'; '.join(iods)}")
-
 
 if __name__ == "__main__":
     main()

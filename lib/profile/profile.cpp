@@ -351,9 +351,9 @@ bool is_device_identity(Tag tag) {
 }
 
 int required_type(Tag tag, bool in_item) {
+  // An attribute may have a row per place (Type 2 at the top, Type 1 inside items).
   for (const auto& r : kRequiredAttributes)
-    if (r.tag == tag.value())
-      return r.context == Context::any || (r.context == Context::item) == in_item ? r.type : 0;
+    if (r.tag == tag.value() && (r.context == Context::any || (r.context == Context::item) == in_item)) return r.type;
   return 0;
 }
 

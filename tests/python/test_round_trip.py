@@ -11,6 +11,7 @@ import pydicom
 import pytest
 
 from conftest import DATA, ROOT, audit_records, run
+from test_phi_detector import _instance as _base_instance
 
 CORPUS = os.environ.get("DICOMSCRUB_CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
 BURNED = os.path.join(ROOT, "examples", "burned_in")
@@ -72,26 +73,9 @@ def test_second_pass_writes_every_output_again_byte_for_byte(tmp_path, key, opti
 
 
 def _instance(path, **values):
-    from pydicom.dataset import FileMetaDataset, Dataset
-    ds = Dataset()
-    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
-    ds.SOPInstanceUID = "1.2.826.0.1.3680043.9.7433.91.1"
-    ds.StudyInstanceUID = "1.2.826.0.1.3680043.9.7433.91.2"
-    ds.SeriesInstanceUID = "1.2.826.0.1.3680043.9.7433.91.3"
-    ds.StudyDate = "20230301"
-    ds.Modality = "OT"
-    ds.PatientName = "Kowalczyk^Zofia"
-    ds.PatientID = "MRN-88123456"
-    ds.AccessionNumber = "ACC-4471"
-    for k, v in values.items():
-        setattr(ds, k, v)
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = ds.SOPClassUID
-    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
-    ds.file_meta = meta
-    ds.save_as(str(path), enforce_file_format=True)
-    return str(path)
+    """A small secondary capture naming its patient (test_phi_detector's, with an accession number)."""
+    values.setdefault("AccessionNumber", "ACC-4471")
+    return _base_instance(str(path), **values)
 
 
 def _one(tmp_path, name, key, src, options=("--option", "retain_long_modified_dates")):
@@ -111,17 +95,18 @@ def test_our_markers_and_look_alike_pseudonyms_do_not_make_a_file_ours(tmp_path,
     assert ds.SOPInstanceUID != "2.25.123456789012345678901234567890123456"
     assert ds.PatientID not in ("ABCDEFGHIJKLMNOP", "")
     assert ds.StudyDate != "20230301"
-    assert ds.StudyInstanceUID != "1.2.826.0.1.3680043.9.7433.91.2"
+    assert ds.StudyInstanceUID != "1.2.826.0.1.3680043.9.7433.88.20230301"
 
 
 def test_a_value_changed_in_our_output_is_deidentified_again(tmp_path, key):
     """Our output with a real ID, a name and another study's UID put back in: those are
     de-identified; what is still ours stays as it was."""
     _, first = _one(tmp_path, "first", key, _instance(tmp_path / "in.dcm"))
+    assert first.StudyInstanceUID != "1.2.826.0.1.3680043.9.7433.88.20230301"
     tampered = tmp_path / "tampered.dcm"
     first.PatientID = "MRN-55500111"
     first.PatientName = "Nowak^Jan"
-    first.StudyInstanceUID = "1.2.826.0.1.3680043.9.7433.92.2"
+    first.StudyInstanceUID = "1.2.826.0.1.3680043.9.7433.92.2"  # another study's, in clear
     first.save_as(str(tampered))
     _, second = _one(tmp_path, "second", key, tampered)
     assert second.PatientID not in ("MRN-55500111", "")
