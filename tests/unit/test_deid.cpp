@@ -146,6 +146,10 @@ TEST_CASE("deid: composite resolution table") {
   CHECK(profile::required_type(Tag(0x0008, 0x1110), true) == 2);                // Referenced Study Sequence in an item
   CHECK(profile::required_type(Tag(0x0008, 0x1110), false) == 0);               // ... Type 3 in General Study
   CHECK(profile::required_type(Tag(0x0070, 0x0082), false) == 1);               // Presentation Creation Date
+  CHECK(profile::required_type(Tag(0x0040, 0xA160), true) == 1);                // Text Value of an SR content item
+  CHECK(profile::required_type(Tag(0x0040, 0xA160), false) == 0);
+  CHECK(profile::required_type(Tag(0x0028, 0x1054), false) == 1);               // Rescale Type: one row per place,
+  CHECK(profile::required_type(Tag(0x0028, 0x1054), true) == 1);                // top (DX) and items (enhanced MR)
   CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "ELSCINT1").action == Action::remove);
   REQUIRE(p.set_option(profile::Option::retain_safe_private, true).ok());
   CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "ELSCINT1").action == Action::keep);   // E.3.10-1
