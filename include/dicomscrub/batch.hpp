@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct FileOutcome {
   FileStatus status = FileStatus::error;
   std::string reason;        // withhold reason or error message; never an element value
   bool already_present = false;  // written by an earlier run with identical bytes
+  std::optional<ErrorCode> error_code;  // set for error and not_dicom: io is the system's refusal
   std::uint64_t error_offset = 0;  // for errors about the input's bytes
   std::string error_tag_path;
   std::string duplicate_of;  // the earlier input giving the same output (duplicate, or suffix/error policy)
@@ -64,6 +66,23 @@ std::vector<std::string> collect_inputs(const std::vector<std::string>& paths, s
                                         const std::vector<std::string>& leave_out = {});
 
 std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector<std::string>& inputs, const BatchOptions& options);
+
+// Where scrub_one puts an output: under options.output_dir at its pseudonymized path (written
+// once; an identical existing file is left alone), at one file path (replaced atomically), or
+// into memory.
+struct ScrubOutput {
+  enum class To { folder, file, memory } to = To::folder;
+  std::string file;                            // To::file
+  std::vector<std::uint8_t>* bytes = nullptr;  // To::memory: receives the output's bytes
+};
+
+// THE path from an input to its output bytes: read (the file `input`, or `input_bytes` when
+// given, named `input` in errors), de-identify, options.before_write, align bulk data as in the
+// input, write. run_batch takes it for every input; the CLI, the C ABI (file, buffer, stream,
+// folder) and the examples call it, so the same input gives the same bytes whichever way in.
+FileOutcome scrub_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options,
+                      const ScrubOutput& output = {}, std::optional<std::vector<std::uint8_t>> input_bytes = std::nullopt);
+// scrub_one into options.output_dir.
 FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options);
 
 // One JSON record: input and output paths, status, reason, counts per action and per tag.

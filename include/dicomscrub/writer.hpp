@@ -58,8 +58,8 @@ inline constexpr const char* kImplementationVersionName = "DICOMSCRUB_0_1";
 // recomputes the group length. Adds a preamble (zeros) if the input had none.
 void rebuild_file_meta(DicomFile& file);
 
-// Keep large values that stay in their source file at the same offset within a 4 KiB page as in
-// the input, so the kernel can copy them page by page (about twice as fast as a misaligned copy).
+// Keep large values of large inputs (over ReadOptions' whole_file_limit, whether read from the file
+// or given as a buffer) at the same offset within a 4 KiB page as in the input, so the kernel can copy them page by page (about twice as fast as a misaligned copy).
 // Pads with PS3.10's Private Information (0002,0102) under our creator UID in the File Meta group:
 // invisible to the data set. Does nothing when no such value exists or it is already aligned.
 void align_bulk_data(DicomFile& file);

@@ -72,13 +72,15 @@ namespace {
 
 // The first half of an input's work: read and de-identify. `file` holds the output to write when
 // the outcome says written (and the write is still to come).
-FileOutcome decide(const Deidentifier& engine, const std::string& input, const BatchOptions& options, std::optional<DicomFile>& file_out) {
+FileOutcome decide(const Deidentifier& engine, const std::string& input, std::optional<std::vector<std::uint8_t>> input_bytes,
+                   const BatchOptions& options, std::optional<DicomFile>& file_out) {
   FileOutcome o;
   o.input = input;
-  auto file = read_file(input);
+  auto file = input_bytes ? read_source(owning_memory_source(std::move(*input_bytes)), {}, input) : read_file(input);
   if (!file) {
     o.status = file.error().code == ErrorCode::not_dicom ? FileStatus::not_dicom : FileStatus::error;
     o.reason = file.error().message();
+    o.error_code = file.error().code;
     o.error_offset = file.error().offset;
     o.error_tag_path = file.error().tag_path;
     return o;
@@ -87,6 +89,9 @@ FileOutcome decide(const Deidentifier& engine, const std::string& input, const B
   if (!rep) {
     o.status = FileStatus::error;
     o.reason = rep.error().message();
+    o.error_code = rep.error().code;
+    o.error_offset = rep.error().offset;
+    o.error_tag_path = rep.error().tag_path;
     return o;
   }
   o.report = std::move(rep).value();
@@ -101,39 +106,56 @@ FileOutcome decide(const Deidentifier& engine, const std::string& input, const B
   return o;
 }
 
+// Where a decided output goes, for the outcome: the folder's path is set by decide().
+void name_output(FileOutcome& o, const ScrubOutput& output) {
+  if (o.status != FileStatus::written) return;
+  if (output.to == ScrubOutput::To::file) o.output = output.file;
+  if (output.to == ScrubOutput::To::memory) o.output.clear();
+}
+
 // The second half: write what was decided (nothing in a dry run).
-void commit(FileOutcome& o, DicomFile& file, const BatchOptions& options) {
+void commit(FileOutcome& o, DicomFile& file, const BatchOptions& options, const ScrubOutput& output) {
   namespace fs = std::filesystem;
   if (options.dry_run) {
     o.reason = "dry run: not written";
     return;
   }
-  fs::path out = o.output;
-  std::error_code ec;
-  fs::create_directories(out.parent_path(), ec);
-  if (ec) {
+  auto failed = [&](ErrorCode code, std::string reason) {
     o.status = FileStatus::error;
-    o.reason = fmt::format("{}: cannot create the output folder {}: {}", o.input, out.parent_path().string(), ec.message());
+    o.error_code = code;
+    o.reason = std::move(reason);
     o.output.clear();
-    return;
+  };
+  if (output.to == ScrubOutput::To::folder) {
+    fs::path out = o.output;
+    std::error_code ec;
+    fs::create_directories(out.parent_path(), ec);
+    if (ec)
+      return failed(ErrorCode::io, fmt::format("{}: cannot create the output folder {}: {}", o.input, out.parent_path().string(),
+                                               ec.message()));
   }
   if (options.before_write) {
-    if (auto st = options.before_write(o.report); !st) {
-      o.status = FileStatus::error;
-      o.reason = fmt::format("{}: {}", o.input, st.error().message());
-      o.output.clear();
+    if (auto st = options.before_write(o.report); !st) return failed(st.error().code, fmt::format("{}: {}", o.input, st.error().message()));
+  }
+  align_bulk_data(file);
+  switch (output.to) {
+    case ScrubOutput::To::folder: {
+      auto st = write_file_once(file, o.output, {false, options.fsync});
+      if (!st) return failed(st.error().code, fmt::format("{}: {}", o.input, st.error().message()));
+      o.already_present = *st;
+      return;
+    }
+    case ScrubOutput::To::file: {
+      if (auto st = write_file_atomically(file, output.file); !st) return failed(st.error().code, fmt::format("{}: {}", o.input, st.error().message()));
+      return;
+    }
+    case ScrubOutput::To::memory: {
+      auto data = write_to_buffer(file);
+      if (!data) return failed(data.error().code, fmt::format("{}: {}", o.input, data.error().message()));
+      if (output.bytes) *output.bytes = std::move(data).value();
       return;
     }
   }
-  align_bulk_data(file);
-  auto st = write_file_once(file, out.string(), {false, options.fsync});
-  if (!st) {
-    o.status = FileStatus::error;
-    o.reason = fmt::format("{}: {}", o.input, st.error().message());
-    o.output.clear();
-    return;
-  }
-  o.already_present = *st;
 }
 
 // "a/b/c.dcm" -> "a/b/c-2.dcm"
@@ -144,14 +166,20 @@ std::string with_suffix(const std::string& path, int n) {
 
 }  // namespace
 
-FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options) {
+FileOutcome scrub_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options, const ScrubOutput& output,
+                      std::optional<std::vector<std::uint8_t>> input_bytes) {
   auto start = std::chrono::steady_clock::now();
   std::optional<DicomFile> file;
-  FileOutcome o = decide(engine, input, options, file);
-  if (file) commit(o, *file, options);
+  FileOutcome o = decide(engine, input, std::move(input_bytes), options, file);
+  name_output(o, output);
+  if (file) commit(o, *file, options, output);
   o.finished = std::chrono::system_clock::now();
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return o;
+}
+
+FileOutcome deidentify_one(const Deidentifier& engine, const std::string& input, const BatchOptions& options) {
+  return scrub_one(engine, input, options);
 }
 
 std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector<std::string>& inputs, const BatchOptions& options) {
@@ -178,7 +206,7 @@ std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector
       if (i >= n) return;
       auto start = std::chrono::steady_clock::now();
       std::optional<DicomFile> file;
-      FileOutcome o = decide(engine, inputs[i], options, file);
+      FileOutcome o = decide(engine, inputs[i], std::nullopt, options, file);
       {
         std::unique_lock<std::mutex> lock(mutex);
         turn.wait(lock, [&] { return claimed == i; });
@@ -196,6 +224,7 @@ std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector
                 break;
               case DuplicatePolicy::error:
                 o.status = FileStatus::error;
+                o.error_code = ErrorCode::invalid_argument;
                 o.reason = fmt::format("{}: same instance as {} (same output {}); not written", o.input, o.duplicate_of, o.report.output_path);
                 o.output.clear();
                 file.reset();
@@ -210,7 +239,7 @@ std::vector<FileOutcome> run_batch(const Deidentifier& engine, const std::vector
         claimed = i + 1;
       }
       turn.notify_all();
-      if (file) commit(o, *file, options);
+      if (file) commit(o, *file, options, ScrubOutput{});
       o.finished = std::chrono::system_clock::now();
       o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::lock_guard<std::mutex> lock(mutex);

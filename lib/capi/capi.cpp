@@ -9,9 +9,7 @@
 #include "dicomscrub/batch.hpp"
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/dicomscrub.h"
-#include "dicomscrub/reader.hpp"
 #include "dicomscrub/version.h"
-#include "dicomscrub/writer.hpp"
 #include "dicomscrub/keys.hpp"
 #include "pseudo/encrypted_attributes.hpp"
 #include "pseudo/mapping_store.hpp"
@@ -107,19 +105,15 @@ dicomscrub::BatchOptions batch_options(const dscrub_engine* engine) {
   return opt;
 }
 
-dicomscrub::Status before_write(const dscrub_engine* engine, const dicomscrub::DeidReport& report) {
-  auto opt = batch_options(engine);
-  return opt.before_write ? opt.before_write(report) : dicomscrub::Status(dicomscrub::Ok{});
-}
-
 // Shared tail of every deidentify call: fill the result from an outcome.
 dscrub_status finish(const dicomscrub::FileOutcome& o, dscrub_result** out) {
   if (o.status == dicomscrub::FileStatus::error || o.status == dicomscrub::FileStatus::not_dicom) {
     g_error = o.reason;
     g_offset = o.error_offset;
     g_tag_path = o.error_tag_path;
-    // A failure after the engine named the output is the output's (folder, disk, a file in the way).
-    const bool output_side = !o.report.output_path.empty() || o.reason.find(": io:") != std::string::npos;
+    // The system refused a read or a write, or a failure came after the engine named the output
+    // (folder, disk, a file in the way): the output's side. Anything else is the input's.
+    const bool output_side = o.error_code == dicomscrub::ErrorCode::io || !o.report.output_path.empty();
     return o.status == dicomscrub::FileStatus::error && output_side ? DSCRUB_ERROR_IO : DSCRUB_ERROR_INPUT;
   }
   auto* r = new dscrub_result;
@@ -131,29 +125,14 @@ dscrub_status finish(const dicomscrub::FileOutcome& o, dscrub_result** out) {
   return r->status;
 }
 
-// An outcome for an engine report that has not been written anywhere yet.
-dicomscrub::FileOutcome outcome_of(std::string input, dicomscrub::DeidReport report) {
-  dicomscrub::FileOutcome o;
-  o.input = std::move(input);
-  o.status = report.withheld ? dicomscrub::FileStatus::withheld : dicomscrub::FileStatus::written;
-  o.reason = report.withhold_reason;
-  o.report = std::move(report);
-  return o;
-}
-
+// The buffer and stream calls: scrub_one from memory into memory.
 dscrub_status deidentify_bytes(const dscrub_engine* engine, std::vector<std::uint8_t> bytes, dscrub_result** out) {
-  auto file = dicomscrub::read_source(dicomscrub::owning_memory_source(std::move(bytes)), {}, "<buffer>");
-  if (!file) return fail(file.error());
-  auto rep = engine->engine.apply(*file);
-  if (!rep) return fail(rep.error());
-  if (!rep->withheld)
-    if (auto st = before_write(engine, *rep); !st) return fail(st.error());
-  dscrub_status s = finish(outcome_of("<buffer>", std::move(rep).value()), out);
-  if (s == DSCRUB_OK) {
-    auto data = dicomscrub::write_to_buffer(*file);
-    if (!data) { dscrub_result_free(*out); *out = nullptr; return fail(data.error()); }
-    (*out)->data = std::move(*data);
-  }
+  std::vector<std::uint8_t> data;
+  dicomscrub::ScrubOutput to;
+  to.to = dicomscrub::ScrubOutput::To::memory;
+  to.bytes = &data;
+  dscrub_status s = finish(dicomscrub::scrub_one(engine->engine, "<buffer>", batch_options(engine), to, std::move(bytes)), out);
+  if (s == DSCRUB_OK) (*out)->data = std::move(data);
   return s;
 }
 
@@ -264,18 +243,10 @@ dscrub_status dscrub_deidentify_file(const dscrub_engine* engine, const char* sr
     std::error_code ec;
     if (std::filesystem::equivalent(src, dst, ec))
       return fail(DSCRUB_ERROR_ARGUMENT, "src and dst are the same file: inputs are never modified");
-    auto file = dicomscrub::read_file(src);
-    if (!file) return fail(file.error());
-    auto rep = engine->engine.apply(*file);
-    if (!rep) return fail(rep.error());
-    dicomscrub::FileOutcome o = outcome_of(src, std::move(rep).value());
-    if (o.status == dicomscrub::FileStatus::written) {
-      if (auto st = before_write(engine, o.report); !st) return fail(st.error());
-      dicomscrub::align_bulk_data(*file);  // same bytes as the CLI and to_dir give
-      if (auto st = dicomscrub::write_file_atomically(*file, dst); !st) return fail(st.error());
-      o.output = dst;
-    }
-    return finish(o, out);
+    dicomscrub::ScrubOutput to;
+    to.to = dicomscrub::ScrubOutput::To::file;
+    to.file = dst;
+    return finish(dicomscrub::scrub_one(engine->engine, src, batch_options(engine), to), out);
   });
 }
 

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/bytes.hpp"
+#include "dicomscrub/reader.hpp"
 
 namespace dicomscrub {
 namespace {
@@ -191,11 +192,16 @@ bool tree_modified(const Dataset& ds) {
 
 void align_bulk_data(DicomFile& file) {
   if (file.encoding.deflated) return;
-  // The first top-level value left in a file source and large enough to matter.
+  // The first top-level value large enough to matter, in an input large enough that read_file
+  // leaves such values in the file (over ReadOptions' whole_file_limit). Decided on the input's
+  // size, not on where it is held, so the same bytes given as a buffer give the same output as
+  // the file does.
   std::uint64_t before = 0;
   const Element* bulk = nullptr;
+  const std::uint64_t whole_file_limit = ReadOptions{}.whole_file_limit;
   for (const auto& e : file.dataset.elements()) {
-    if (e.form == ElementForm::value && !e.value.bytes() && e.value.size() >= (1u << 20)) { bulk = &e; break; }
+    if (e.form == ElementForm::value && e.value.source() && e.value.source()->size() > whole_file_limit &&
+        e.value.size() >= (1u << 20)) { bulk = &e; break; }
     before += element_size(e, file.encoding);
   }
   if (!bulk) return;
