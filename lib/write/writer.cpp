@@ -192,16 +192,15 @@ bool tree_modified(const Dataset& ds) {
 
 void align_bulk_data(DicomFile& file) {
   if (file.encoding.deflated) return;
-  // The first top-level value large enough to matter, in an input large enough that read_file
-  // leaves such values in the file (over ReadOptions' whole_file_limit). Decided on the input's
-  // size, not on where it is held, so the same bytes given as a buffer give the same output as
-  // the file does.
+  // The first top-level value large enough to matter that is left in its file, or that read_file
+  // would have left there by default (an input over ReadOptions' whole_file_limit given as a
+  // buffer): the same bytes give the same output whether read from the file or from memory.
   std::uint64_t before = 0;
   const Element* bulk = nullptr;
   const std::uint64_t whole_file_limit = ReadOptions{}.whole_file_limit;
   for (const auto& e : file.dataset.elements()) {
-    if (e.form == ElementForm::value && e.value.source() && e.value.source()->size() > whole_file_limit &&
-        e.value.size() >= (1u << 20)) { bulk = &e; break; }
+    const bool in_file_or_large = e.value.source() && (!e.value.bytes() || e.value.source()->size() > whole_file_limit);
+    if (e.form == ElementForm::value && in_file_or_large && e.value.size() >= (1u << 20)) { bulk = &e; break; }
     before += element_size(e, file.encoding);
   }
   if (!bulk) return;
