@@ -107,7 +107,10 @@ again to finish).)",
       {"--dry-run", "", "", "decide and report everything, write no output",
        [&](const std::string&) { options.dry_run = true; return std::string(); }},
       {"--cover-pages", "", "clean|identifiers|withhold", "burned-in text on cover pages (default clean)",
-       [&](const std::string& v) { config.cover_pages = v; return std::string(); }},  // the engine checks it
+       [&](const std::string& v) {
+         config.cover_pages = dicomscrub::cover_pages_from_string(v);
+         return config.cover_pages ? std::string() : fmt::format("--cover-pages: '{}' is not {}", v, dicomscrub::kCoverPagesChoices);
+       }},
       {"--pixel-rules", "", "FILE", "site region rules, tried before the built-in ones", text(&config.pixel_rules)},
       {"--no-ocr-check", "", "", "do not read cleaned frames back with OCR",
        [&](const std::string&) { config.ocr_check = false; return std::string(); }},

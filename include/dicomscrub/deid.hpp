@@ -17,6 +17,7 @@
 #include "dicomscrub/dataset.hpp"
 #include "dicomscrub/error.hpp"
 #include "dicomscrub/keys.hpp"
+#include "dicomscrub/settings.hpp"
 
 namespace dicomscrub {
 
@@ -31,8 +32,8 @@ struct DeidConfig {
   bool verify = true;
   // Burned-in text on cover pages (screenshots, scanned forms, reports rendered as images):
   // "clean" blanks all text found in every frame, "identifiers" only the lines OCR reads as
-  // naming the patient, "withhold" withholds them. Empty: the profile's "pixels" section, else clean.
-  std::string cover_pages;
+  // naming the patient, "withhold" withholds them. Not set: the profile's "pixels" section, else clean.
+  std::optional<CoverPages> cover_pages;
   // A pixel region rule file (the format of data/pixel_rules.json), tried before the profile's
   // and the built-in rules converted from RSNA CTP.
   std::string pixel_rules;

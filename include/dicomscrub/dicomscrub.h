@@ -70,7 +70,10 @@ DSCRUB_API dscrub_status dscrub_engine_new_with_key_file(const char* profile, co
  *                        subject IDs); a value without a row withholds the instance, unless
  *   lookup_missing=keyed it gets the profile's keyed pseudonym ("withhold" is the default).
  *   encrypt_for=CERT.pem (repeatable) seal the original values of what changed for this RSA or EC
- *                        certificate in an Encrypted Attributes Sequence (PS3.15 E.1.1, CMS). */
+ *                        certificate in an Encrypted Attributes Sequence (PS3.15 E.1.1, CMS).
+ *   cover_pages=clean|identifiers|withhold  burned-in text on cover pages and scanned PDF pages
+ *                        (default: the profile's, else clean), as the CLI's --cover-pages.
+ *   ocr_check=true|false read cleaned frames back with OCR (default: the profile's, else true). */
 DSCRUB_API dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* const* options,
                                                          size_t option_count, const uint8_t* key, size_t key_length,
                                                          const char* const* settings, size_t setting_count,

@@ -208,8 +208,16 @@ dscrub_status dscrub_engine_new_with_settings(const char* profile, const char* c
         c.lookup_missing = value;
       } else if (name == "encrypt_for") {
         c.encrypt_for.push_back(value);
+      } else if (name == "cover_pages") {
+        c.cover_pages = dicomscrub::cover_pages_from_string(value);
+        if (!c.cover_pages)
+          return fail(DSCRUB_ERROR_CONFIG, "cover_pages: '" + value.substr(0, 40) + "' is not " + dicomscrub::kCoverPagesChoices);
+      } else if (name == "ocr_check") {
+        if (value != "true" && value != "false") return fail(DSCRUB_ERROR_CONFIG, "ocr_check is true or false");
+        c.ocr_check = value == "true";
       } else {
-        return fail(DSCRUB_ERROR_CONFIG, "unknown setting '" + name + "' (known: key_file, mapping_dir, lookup, lookup_missing, encrypt_for)");
+        return fail(DSCRUB_ERROR_CONFIG, "unknown setting '" + name +
+                                             "' (known: key_file, mapping_dir, lookup, lookup_missing, encrypt_for, cover_pages, ocr_check)");
       }
     }
     return make_engine(profile, options, n, std::move(k), out, std::move(c), std::move(mapping_dir));

@@ -517,11 +517,9 @@ Result<Deidentifier> Deidentifier::create(const DeidConfig& config) {
   impl->pixels.scan = std::move(scan).value();
   for (const auto& [key, value] : px.scan_text)
     if (auto s = pixel::text_scan_from_string(value)) impl->pixels.scan.set(key, *s);
-  const std::string cover = !config.cover_pages.empty() ? config.cover_pages : px.cover_pages;
-  if (!cover.empty() && cover != "clean" && cover != "identifiers" && cover != "withhold")
-    return Error{ErrorCode::invalid_argument, {}, 0, {}, fmt::format("cover pages: '{}' is not clean, identifiers or withhold", cover)};
-  impl->pixels.clean_cover_pages = cover != "withhold";
-  impl->pixels.cover_text = cover == "identifiers" ? pixel::PixelPolicy::CoverText::identifiers : pixel::PixelPolicy::CoverText::all;
+  const CoverPages cover = config.cover_pages.value_or(px.cover_pages.value_or(CoverPages::clean));
+  impl->pixels.clean_cover_pages = cover != CoverPages::withhold;
+  impl->pixels.cover_text = cover == CoverPages::identifiers ? pixel::PixelPolicy::CoverText::identifiers : pixel::PixelPolicy::CoverText::all;
   impl->pixels.ocr_check = config.ocr_check.value_or(px.ocr_check.value_or(true));
   return Deidentifier(std::move(impl));
 }

@@ -192,7 +192,7 @@ Profile Profile::tcia() {
   for (Option o : {Option::clean_descriptors, Option::retain_long_modified_dates, Option::retain_patient_characteristics,
                    Option::retain_device_identity, Option::retain_safe_private})
     p.options_[std::size_t(o)] = true;
-  p.pixels_.cover_pages = "clean";  // Clean Pixel Data: every cover page's text blanked
+  p.pixels_.cover_pages = CoverPages::clean;  // Clean Pixel Data: every cover page's text blanked
   p.pixels_.ocr_check = true;
   return p;
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dicomscrub/settings.hpp"
 #include "dicomscrub/error.hpp"
 #include "dicomscrub/tag.hpp"
 
@@ -58,7 +59,7 @@ struct Decision {
 
 // The "pixels" section of a profile file: how burned-in text is handled (lib/pixel carries it out).
 struct PixelSettings {
-  std::string cover_pages;        // "clean", "identifiers", "withhold"; empty: not set
+  std::optional<CoverPages> cover_pages;  // not set: the engine's default (clean)
   std::string rules_file;         // region rules tried before the built-in ones; empty: none
   std::optional<bool> ocr_check;  // not set: the engine's default (on)
   // Rows over data/burned_in_text_scan.tsv: Modality or SOP Class UID -> always|screens|never|photo.

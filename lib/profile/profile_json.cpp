@@ -128,9 +128,8 @@ Result<Profile> Profile::from_json(std::string_view text, const std::string& ori
     for (auto m = px.MemberBegin(); m != px.MemberEnd(); ++m) {
       std::string k = m->name.GetString();
       const auto& v = m->value;
-      if (k == "cover_pages" && v.IsString() &&
-          (std::string_view(v.GetString()) == "clean" || std::string_view(v.GetString()) == "identifiers" || std::string_view(v.GetString()) == "withhold"))
-        p.pixels_.cover_pages = v.GetString();
+      if (k == "cover_pages" && v.IsString() && cover_pages_from_string(v.GetString()))
+        p.pixels_.cover_pages = cover_pages_from_string(v.GetString());
       else if (k == "rules" && v.IsString()) {
         // A relative path is relative to the profile file, so a site's folder moves as one.
         std::string f = v.GetString();

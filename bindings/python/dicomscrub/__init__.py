@@ -147,12 +147,15 @@ class Engine:
     encrypt_for: PEM certificates (RSA or EC) for which the original values of everything changed
          are sealed in an Encrypted Attributes Sequence (PS3.15 E.1.1); `dicomscrub reidentify`
          with the matching private key restores them.
+    cover_pages: "clean", "identifiers" or "withhold" (burned-in text on cover pages; default: the
+         profile's, else clean); ocr_check: read cleaned frames back with OCR (default on).
     """
 
     def __init__(self, profile: str = "basic", options: Union[str, Sequence[str]] = (), key: Union[bytes, str, None] = None,
                  key_file: Optional[PathLike] = None, mapping_dir: Optional[PathLike] = None,
                  lookup: Optional[PathLike] = None, lookup_missing: Optional[str] = None,
-                 encrypt_for: Sequence[PathLike] = ()) -> None:
+                 encrypt_for: Sequence[PathLike] = (), cover_pages: Optional[str] = None,
+                 ocr_check: Optional[bool] = None) -> None:
         if isinstance(options, str):  # one option, not a sequence of one-letter names
             options = [options]
         options = list(options)
@@ -169,6 +172,11 @@ class Engine:
         if isinstance(encrypt_for, (str, os.PathLike)):
             encrypt_for = [encrypt_for]
         settings += [b"encrypt_for=" + os.fsencode(c) for c in encrypt_for]
+        if cover_pages is not None:  # checked by the library, as the CLI's --cover-pages is
+            settings.append(b"cover_pages=" + str(cover_pages).encode())
+        if ocr_check is not None:
+            value = ("true" if ocr_check else "false") if isinstance(ocr_check, bool) else str(ocr_check)
+            settings.append(b"ocr_check=" + value.encode())  # anything but a bool is the library's to refuse
         if settings:
             if isinstance(key, str):
                 key = bytes.fromhex("".join(key.split()))
