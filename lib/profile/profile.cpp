@@ -136,9 +136,11 @@ Decision not_in_table(Tag tag, VR vr) {
   if (vr == US || vr == SS || vr == UL || vr == SL || vr == FL || vr == FD || vr == AT || vr == SV || vr == UV ||
       vr == OB || vr == OW || vr == OF || vr == OD || vr == OL || vr == OV || vr == CS || vr == DS || vr == IS)
     return {Action::keep, nullptr, "not in E.1-1: coded or numeric value"};
-  if (vr == LO || vr == SH || vr == ST || vr == LT || vr == UT || vr == UC || vr == UR || vr == AS)
+  if (vr == LO || vr == SH || vr == ST || vr == LT || vr == UT || vr == UC || vr == AS)
     return {Action::keep_unless_identifying, nullptr, "not in E.1-1: text, kept unless it names the patient"};
-  return {Action::remove, nullptr, "not in E.1-1: person name, date, time, AE or unknown VR (fail closed)"};
+  // A URL or URI is where the site keeps things (Retrieve URL, Storage URL, Contact URI): like the
+  // AE titles E.1-1 removes, it names the site's servers, in no form the detector knows.
+  return {Action::remove, nullptr, "not in E.1-1: person name, date, time, AE title, URL or unknown VR (fail closed)"};
 }
 
 }  // namespace
@@ -331,8 +333,8 @@ std::string Profile::describe() const {
     out += fmt::format("  {:<32} {:<42} {:<7} -> {}\n", row.tag, name, code_name(row.basic), token ? "token (keyed)" : to_string(d.action));
   }
   out += "\nNot in the table: private creators kept with their block; UI remapped; SQ walked; "
-         "numeric, coded (CS/DS/IS) and binary values kept; text (LO/SH/ST/LT/UT/UC/UR/AS) kept unless it "
-         "names the patient; every other VR removed. Overlay groups (60xx) are removed whole. A removal "
+         "numeric, coded (CS/DS/IS) and binary values kept; text (LO/SH/ST/LT/UT/UC/AS) kept unless it "
+         "names the patient; every other VR (names, dates, times, AE titles, URLs) removed. Overlay groups (60xx) are removed whole. A removal "
          "of an attribute an IOD requires (data/iod_required_attributes.tsv) writes a dummy (Type 1) "
          "or an empty value (Type 2) instead; X/Z sequences no IOD requires are removed, not emptied.\n";
   return out;

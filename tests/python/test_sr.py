@@ -80,10 +80,12 @@ def _sr(folder):
     ref_img.ReferencedSOPClassUID, ref_img.ReferencedSOPInstanceUID = CT, ROOT_UID + "10"
     series = Dataset()
     series.SeriesInstanceUID, series.RetrieveAETitle = ROOT_UID + "2", "PACS_KOWALCZYK"
+    series.RetrieveURL = "https://pacs.st-hedwig-clinic.example/wado-rs/studies/" + ROOT_UID + "1"
     series.ReferencedSOPSequence = Sequence([ref_img])
     evidence = Dataset()
     evidence.StudyInstanceUID, evidence.ReferencedSeriesSequence = ROOT_UID + "1", Sequence([series])
     ds.CurrentRequestedProcedureEvidenceSequence = Sequence([evidence])
+    ds.PertinentOtherEvidenceSequence = Sequence([evidence])
     request = Dataset()
     request.StudyInstanceUID, request.AccessionNumber = ROOT_UID + "1", "ACC-4471"
     request.ReferencedStudySequence = Sequence()
@@ -135,7 +137,8 @@ def test_evidence_and_image_references_follow_the_cited_instance(pair):
     assert series.SeriesInstanceUID == ct.SeriesInstanceUID
     assert series.ReferencedSOPSequence[0].ReferencedSOPInstanceUID == ct.SOPInstanceUID
     assert series.ReferencedSOPSequence[0].ReferencedSOPClassUID == CT  # a class is not re-mapped
-    assert "RetrieveAETitle" not in series
+    assert "RetrieveAETitle" not in series and "RetrieveURL" not in series  # where the site keeps it
+    assert sr.PertinentOtherEvidenceSequence[0].ReferencedSeriesSequence[0].SeriesInstanceUID == ct.SeriesInstanceUID
     image = sr.ContentSequence[6].ReferencedSOPSequence[0]
     assert image.ReferencedSOPInstanceUID == ct.SOPInstanceUID
     assert sr.ContentSequence[5].UID == ct.StudyInstanceUID

@@ -137,6 +137,8 @@ TEST_CASE("deid: composite resolution table") {
   CHECK(p.decide(Tag(0x0018, 0x9999), vrs::LO, "").action == Action::keep_unless_identifying);  // text: the detector decides
   CHECK(p.decide(Tag(0x0018, 0x9999), vrs::PN, "").action == Action::remove);  // a name: fail closed
   CHECK(p.decide(Tag(0x0018, 0x9999), vrs::DA, "").action == Action::remove);  // a date: fail closed
+  CHECK(p.decide(Tag(0x0008, 0x1190), vrs::UR, "").action == Action::remove);  // Retrieve URL: the site's server
+  CHECK(p.decide(Tag(0x0008, 0x0120), vrs::UR, "").action == Action::keep);    // URN Code Value: a code
   CHECK(p.decide(Tag(0x6000, 0x0010), vrs::US, "").action == Action::remove);  // overlay group goes whole
   CHECK(p.decide(Tag(0x6001, 0x1010), vrs::US, "").action == Action::remove);  // odd: private, removed anyway
   CHECK(p.decide(Tag(0x0008, 0x1110), vrs::SQ, "").removable);                  // X/Z
