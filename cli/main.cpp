@@ -15,6 +15,7 @@
 #include "dicomscrub/version.h"
 #include "dicomscrub/writer.hpp"
 #include "dump/dump.hpp"
+#include "media/media.hpp"
 #include "options.hpp"
 
 namespace {
@@ -88,6 +89,7 @@ int cmd_rewrite(const std::vector<std::string>& args) {
 
 int cmd_version(const std::vector<std::string>&) {
   std::puts("dicomscrub " DICOMSCRUB_VERSION);
+  std::printf("media (codecs, OCR, PDF): %s\n", dicomscrub::media::isolation().c_str());
   return 0;
 }
 

@@ -6,8 +6,9 @@ apt_packages=(g++ pkg-config libgdcm-dev libgdcm-tools libfmt-dev rapidjson-dev 
               libssl-dev clang libfuzzer-14-dev libclang-rt-14-dev fonts-dejavu-core fonts-freefont-ttf
               libqpdf-dev qpdf libpoppler-cpp-dev poppler-utils libtesseract-dev tesseract-ocr-eng tesseract-ocr
               libdcmtk-dev dcmtk libcurl4-openssl-dev orthanc orthanc-dicomweb openssl curl iproute2 util-linux
-              libicu-dev chromium dicom3tools)  # chromium: the review page (dicomscrub report) is tested in a headless browser;
-                                     # dciodvfy, with dcmtk's storescu and orthanc, judges outputs (test_conformance.py)
+              libicu-dev libseccomp-dev chromium dicom3tools)  # chromium: the review page (dicomscrub report) is tested in a headless browser;
+                                     # dciodvfy, with dcmtk's storescu and orthanc, judges outputs (test_conformance.py);
+                                     # libseccomp-dev: the media worker's system-call filter
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@
 #include <rapidjson/writer.h>
 
 #include "dicomscrub/version.h"
+#include "media/media.hpp"
 
 namespace dicomscrub::audit {
 
@@ -163,6 +164,7 @@ void Log::header(const Deidentifier& engine, const RunInfo& run) {
   w.Key("dry_run"); w.Bool(run.dry_run);
   w.Key("duplicates"); str(w, run.duplicates);
   w.Key("audit_paths"); w.String(to_string(run.paths));
+  w.Key("media"); str(w, media::isolation());  // where codecs, OCR and PDF cleaning ran
   w.EndObject();
   line(std::string(sb.GetString(), sb.GetSize()));
 }

@@ -18,6 +18,7 @@
 #include <fmt/ranges.h>
 
 #include "media/media.hpp"
+#include "media/worker_client.hpp"
 
 #ifndef DICOMSCRUB_MEDIA_DIR
 #define DICOMSCRUB_MEDIA_DIR ""
@@ -82,7 +83,9 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-std::vector<std::string> candidates() {
+}  // namespace
+
+std::vector<std::string> module_candidates() {
   if (const char* env = std::getenv("DICOMSCRUB_MEDIA_PATH"); env && *env) {
     std::vector<std::string> out;
     for (const auto& p : split_list(env))
@@ -101,6 +104,8 @@ std::vector<std::string> candidates() {
   return out;
 }
 
+namespace {
+
 struct Loaded {
   const Api* api = nullptr;
   std::string why;
@@ -108,7 +113,7 @@ struct Loaded {
 
 Loaded load() {
   std::vector<std::string> looked, refused;
-  for (const auto& path : candidates()) {
+  for (const auto& path : module_candidates()) {
     if (path.find('/') != std::string::npos && ::access(path.c_str(), F_OK) != 0) { looked.push_back(folder_of(path)); continue; }
     void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!h && path.find('/') == std::string::npos) continue;  // not on the linker's path either
@@ -131,12 +136,29 @@ Loaded load() {
 
 }  // namespace
 
-Result<const Api*> api() {
+Result<const Api*> module_api() {
   static std::once_flag once;
   static Loaded loaded;
   std::call_once(once, [] { loaded = load(); });
   if (!loaded.api) return Error{ErrorCode::unsupported, {}, 0, {}, loaded.why};
   return loaded.api;
+}
+
+#ifndef DICOMSCRUB_MEDIA_WORKER_DEFAULT
+#define DICOMSCRUB_MEDIA_WORKER_DEFAULT 1
+#endif
+
+bool runs_in_worker() {
+  if (const char* env = std::getenv("DICOMSCRUB_MEDIA_MODE"); env && *env) return std::string(env) != "in-process";
+  return DICOMSCRUB_MEDIA_WORKER_DEFAULT != 0;
+}
+
+Result<const Api*> api() { return runs_in_worker() ? worker_api() : module_api(); }
+
+std::string isolation() {
+  return runs_in_worker() ? "worker process (dicomscrub-media: seccomp-bpf allow-list, Landlock where the kernel has it, no_new_privs, "
+                            "rlimits, a time limit per job)"
+                          : "in-process (no sandbox)";
 }
 
 }  // namespace dicomscrub::media

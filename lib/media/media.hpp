@@ -3,6 +3,9 @@
 // needs it. A CT series that needs no cleaning never loads it, so it pays neither the libraries'
 // start-up (GDCM builds its dictionaries, ~60 M instructions) nor their relocations. The module
 // is part of the same build: the table below is an internal interface, not a public ABI.
+// By default the engine does not load the module itself: it hands each job to a sandboxed worker
+// process (dicomscrub-media, lib/media/worker_*.cpp) that runs the module's table behind a table
+// of the same signatures, so callers cannot tell which side ran it.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +21,7 @@
 
 namespace dicomscrub::media {
 
-inline constexpr unsigned kApiVersion = 1;
+inline constexpr unsigned kApiVersion = 2;
 
 struct Api {
   unsigned version;
@@ -28,11 +31,26 @@ struct Api {
   Status (*encode)(DicomFile& file, const pixel::Decoded& img, const std::string& syntax);
   Result<std::vector<pixel::TextLine>> (*read_lines)(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits);
   document::CleanedPdf (*clean_pdf)(Bytes pdf, const phi::Detector& ids, const document::ScanPolicy& scans);
+  // The worker calls it before locking itself down: opens now what the libraries open lazily
+  // (Tesseract's model, fontconfig, fonts), since no file may be opened for writing afterwards.
+  void (*prepare)();
 };
 
-// The module's table, loaded once per process; an Error (unsupported) says why it is not there,
-// and the instance that needed it is then withheld.
+// The table the engine calls: the worker's (default) or the module's loaded into this process.
+// An Error (unsupported) says why it is not there, and the instance that needed it is withheld.
 Result<const Api*> api();
+
+// Where media work runs: in the sandboxed worker process (the default build), or in this process
+// (-Dmedia_worker=false, for platforms without seccomp). DICOMSCRUB_MEDIA_MODE=in-process|worker
+// overrides the build's choice (tests compare the two; benchmarks measure the difference).
+bool runs_in_worker();
+// One line for `dicomscrub version` and the audit header.
+std::string isolation();
+
+// The module's table loaded into this process (the in-process path, and the worker itself).
+Result<const Api*> module_api();
+// The module files the loader would try, in order (the worker program is looked for beside them).
+std::vector<std::string> module_candidates();
 
 // What both sides compare before the table is used.
 inline const char* compiler_id() { return __VERSION__; }

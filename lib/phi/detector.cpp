@@ -393,6 +393,7 @@ Detector& Detector::operator=(Detector&&) noexcept = default;
 Detector::~Detector() = default;
 
 const InstanceIdentifiers& Detector::identifiers() const { return impl_->ids; }
+const Policy& Detector::policy() const { return impl_->policy; }
 
 std::vector<Finding> Detector::find(std::string_view utf8, const Context& ctx) const {
   impl_->original = utf8;

@@ -110,6 +110,7 @@ class Detector {
   // runs are long enough to look like an e-mail address by chance).
   bool any_in_bytes(Bytes bytes, const std::vector<std::string>& charset_terms, Kind* kind, bool patterns = true) const;
   const InstanceIdentifiers& identifiers() const;
+  const Policy& policy() const;  // with identifiers(): what rebuilds this detector in another process
 
  private:
   struct Impl;
