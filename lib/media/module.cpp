@@ -39,7 +39,7 @@ std::vector<std::uint8_t> warm_up_pdf() {
 }
 
 void prepare() {
-  (void)dicomscrub::pixel::ocr_available();
+  dicomscrub::pixel::open_ocr_files();
   const auto pdf = warm_up_pdf();
   (void)dicomscrub::document::clean_pdf(dicomscrub::Bytes(pdf.data(), pdf.size()), dicomscrub::phi::Detector{}, {});
 }

@@ -9,6 +9,12 @@
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 
+// Exported by libtesseract but not declared in its installed headers: its debug output, sent to
+// the `debug_file` set below, which it opens on the first message and keeps open.
+namespace tesseract {
+TESS_API void tprintf(const char* format, ...);
+}
+
 namespace dicomscrub::pixel {
 
 namespace {
@@ -49,6 +55,11 @@ tesseract::TessBaseAPI* engine() {
 }  // namespace
 
 bool ocr_available() { return engine() != nullptr; }
+
+void open_ocr_files() {
+  if (!engine()) return;
+  tesseract::tprintf("%s", "");  // opens debug_file (/dev/null) now rather than on Tesseract's first warning
+}
 
 Result<std::vector<TextLine>> read_lines(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits_stored) {
   tesseract::TessBaseAPI* api = engine();

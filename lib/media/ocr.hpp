@@ -14,6 +14,9 @@ namespace dicomscrub::pixel {
 
 // Whether Tesseract and its English model load on this machine.
 bool ocr_available();
+// Loads the model and opens Tesseract's debug file for this thread now: the media worker calls it
+// before its sandbox forbids opening files for writing.
+void open_ocr_files();
 
 // The lines of text Tesseract recognises in one frame (planes as from pixel::planes). Each
 // thread keeps its own Tesseract instance.

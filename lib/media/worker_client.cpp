@@ -49,6 +49,8 @@ struct Programs {
 
 Programs find_programs() {
   const char* forced = std::getenv("DICOMSCRUB_MEDIA_WORKER");
+  if (forced && *forced && ::access(forced, X_OK) != 0)
+    return {{}, {}, fmt::format("the media worker program is missing: DICOMSCRUB_MEDIA_WORKER names {}, which is no executable", forced)};
   std::vector<std::string> looked;
   for (const auto& m : module_candidates()) {
     if (m.find('/') == std::string::npos) {  // left to the dynamic linker: the worker must be given

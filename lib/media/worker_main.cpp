@@ -43,8 +43,7 @@ Result<std::string> run_test_command(Bytes job) {
   const std::string command(rest.substr(0, std::min(rest.find(';'), std::size_t(32))));
   if (command == "abort") std::abort();
   if (command == "segv") { volatile int* p = nullptr; *p = 1; }
-  if (command == "sleep") for (;;) ::pause();
-  if (command == "spin") for (volatile unsigned long i = 0;; ++i) {}
+  if (command == "sleep") for (;;) ::sleep(60);
   if (command == "open-write") {  // must not return: the filter kills the worker
     const int fd = ::open("/tmp/dicomscrub-media-test-write", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     return fmt::format("test: a file was opened for writing (fd {})", fd);
