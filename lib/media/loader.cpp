@@ -106,6 +106,14 @@ std::vector<std::string> module_candidates() {
 
 namespace {
 
+// Short and actionable: this reason is repeated for every instance that needed the module.
+std::string missing_reason(const std::vector<std::string>& looked, const std::vector<std::string>& refused) {
+  std::string why = "the media module (codecs, OCR, PDF) is missing: ";
+  if (!refused.empty()) why += "could not load " + fmt::format("{}", fmt::join(refused, "; "));
+  else why += fmt::format("no {} in {}", kName, fmt::join(looked, ", "));
+  return why + "; install it beside the dicomscrub program or set DICOMSCRUB_MEDIA_PATH to its folder";
+}
+
 struct Loaded {
   const Api* api = nullptr;
   std::string why;
@@ -127,14 +135,17 @@ Loaded load() {
     }
     return {a, {}};  // kept loaded for the life of the process
   }
-  // Short and actionable: this reason is repeated for every instance that needed the module.
-  std::string why = "the media module (codecs, OCR, PDF) is missing: ";
-  if (!refused.empty()) why += "could not load " + fmt::format("{}", fmt::join(refused, "; "));
-  else why += fmt::format("no {} in {}", kName, fmt::join(looked, ", "));
-  return {nullptr, why + "; install it beside the dicomscrub program or set DICOMSCRUB_MEDIA_PATH to its folder"};
+  return {nullptr, missing_reason(looked, refused)};
 }
 
 }  // namespace
+
+std::string module_missing_reason() {
+  std::vector<std::string> looked;
+  for (const auto& path : module_candidates())
+    if (path.find('/') != std::string::npos && ::access(path.c_str(), F_OK) != 0) looked.push_back(folder_of(path));
+  return missing_reason(looked, {});
+}
 
 Result<const Api*> module_api() {
   static std::once_flag once;

@@ -51,6 +51,8 @@ std::string isolation();
 Result<const Api*> module_api();
 // The module files the loader would try, in order (the worker program is looked for beside them).
 std::vector<std::string> module_candidates();
+// Why no module file was found (where the loader looked), as the in-process path words it.
+std::string module_missing_reason();
 
 // What both sides compare before the table is used.
 inline const char* compiler_id() { return __VERSION__; }

@@ -62,9 +62,7 @@ Programs find_programs() {
     if (::access(w.c_str(), X_OK) == 0) return {w, m, {}};
     looked.push_back(w);
   }
-  if (looked.empty())
-    return {{}, {}, "the media module (codecs, OCR, PDF) is missing: no libdicomscrub_media.so where the loader looks; install it "
-                    "beside the dicomscrub program or set DICOMSCRUB_MEDIA_PATH to its folder"};
+  if (looked.empty()) return {{}, {}, module_missing_reason()};
   return {{}, {}, fmt::format("the media worker program is missing: no executable {}; install it beside libdicomscrub_media.so "
                               "(or set DICOMSCRUB_MEDIA_WORKER, or DICOMSCRUB_MEDIA_MODE=in-process to run the media code unsandboxed)",
                               looked.front())};
