@@ -34,7 +34,7 @@ def main():
         expected = [os.path.join(inc, h) for h in ("dicomscrub.h", "version.h", "tag.hpp", "error.hpp", "dataset.hpp",
                                                    "reader.hpp", "writer.hpp", "deid.hpp", "batch.hpp")]
         expected += [os.path.join(lib, f) for f in ("libdicomscrub.so", "libdicomscrub.a", "libdicomscrub-cpp.so",
-                                                    "libdicomscrub-cpp.a", "libdicomscrub_media.so",
+                                                    "libdicomscrub-cpp.a", "libdicomscrub_media.so", "dicomscrub-media",
                                                     "pkgconfig/dicomscrub.pc", "pkgconfig/dicomscrub-cpp.pc")]
         for path in expected:
             if not os.path.exists(path):
