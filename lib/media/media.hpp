@@ -31,10 +31,13 @@ struct Api {
   Status (*encode)(DicomFile& file, const pixel::Decoded& img, const std::string& syntax);
   Result<std::vector<pixel::TextLine>> (*read_lines)(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits);
   document::CleanedPdf (*clean_pdf)(Bytes pdf, const phi::Detector& ids, const document::ScanPolicy& scans);
-  // The worker calls it before locking itself down: opens now what the libraries open lazily
-  // (Tesseract's model, fontconfig, fonts), since no file may be opened for writing afterwards.
-  void (*prepare)();
+  // The worker calls it before locking itself down: opens now what the libraries open lazily,
+  // since no file may be opened for writing afterwards: Tesseract's model and debug file
+  // (kPrepareOcr), fontconfig and fonts (kPreparePdf). Codecs need nothing.
+  void (*prepare)(unsigned what);
 };
+
+inline constexpr unsigned kPrepareOcr = 1, kPreparePdf = 2;
 
 // The table the engine calls: the worker's (default) or the module's loaded into this process.
 // An Error (unsupported) says why it is not there, and the instance that needed it is withheld.

@@ -107,6 +107,11 @@ class Worker {
   // Sends one job and returns the result's payload (its first byte says ok or error). Any failure
   // of the process ends it; the next job starts a new one.
   Result<std::vector<std::uint8_t>> run(wire::Kind kind, Bytes payload) {
+    // A worker prepares only what its jobs need (Tesseract's model alone costs ~0.1 s of CPU): one
+    // started for codecs is replaced, once, by one that can also read text or clean PDFs.
+    const unsigned need = kind == wire::Kind::read_lines ? kPrepareOcr : kind == wire::Kind::clean_pdf ? kPrepareOcr | kPreparePdf : 0;
+    if (pid_ > 0 && (prepared_ & need) != need) stop();
+    prepared_ |= need;
     if (auto st = ensure_started(); !st) return std::move(st).error();
     const double seconds = worker_job_seconds();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -150,8 +155,8 @@ class Worker {
     std::vector<char*> envp;
     for (auto& s : env_store) envp.push_back(s.data());
     envp.push_back(nullptr);
-    std::string arg0 = p.worker, arg1 = "--worker", arg2 = p.module;
-    char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
+    std::string arg0 = p.worker, arg1 = "--worker", arg2 = p.module, arg3 = std::to_string(prepared_);
+    char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), nullptr};
     pid_t pid = -1;
     const int rc = ::posix_spawn(&pid, p.worker.c_str(), &fa, nullptr, argv, envp.data());
     posix_spawn_file_actions_destroy(&fa);
@@ -217,6 +222,7 @@ class Worker {
   pid_t pid_ = -1;
   int fd_ = -1;
   pid_t owner_ = 0;
+  unsigned prepared_ = 0;  // what the next worker started prepares (kPrepareOcr, kPreparePdf)
   static inline std::mutex failure_mutex_;
   static inline std::string permanent_failure_;
 };
@@ -294,7 +300,7 @@ document::CleanedPdf clean_pdf_stub(Bytes pdf, const phi::Detector& ids, const d
   return c;
 }
 
-void no_prepare() {}
+void no_prepare(unsigned) {}
 
 const Api kWorkerApi = {kApiVersion, compiler_id(), layout_id(), &decode_stub, &encode_stub, &read_lines_stub, &clean_pdf_stub, &no_prepare};
 

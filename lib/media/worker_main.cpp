@@ -1,5 +1,5 @@
 // lib/media/worker_main.cpp — dicomscrub-media, the sandboxed media worker. Started by the engine
-// (lib/media/worker_client.cpp) as `dicomscrub-media --worker MODULE` with its socket on fd 3: it
+// (lib/media/worker_client.cpp) as `dicomscrub-media --worker MODULE PREPARE` with its socket on fd 3: it
 // loads the media module, lets it open what it needs (Tesseract's model, fonts), locks itself
 // down (lib/media/sandbox.cpp), says ready, then runs one job at a time until the engine closes
 // the socket. A crash here costs one instance, never the engine's process.
@@ -139,7 +139,7 @@ void say(wire::Kind kind, const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || std::string_view(argv[1]) != "--worker" || ::fcntl(kSocket, F_GETFD) < 0) {
+  if (argc != 4 || std::string_view(argv[1]) != "--worker" || ::fcntl(kSocket, F_GETFD) < 0) {
     std::fputs("dicomscrub-media is started by dicomscrub itself (the sandboxed media worker); it is not a command\n", stderr);
     return 2;
   }
@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
   ::setenv("DICOMSCRUB_MEDIA_PATH", argv[2], 1);  // the module the engine found, and no other
   auto api = module_api();
   if (!api) { say(wire::Kind::startup_failed, api.error().reason); return 1; }
-  (*api)->prepare();
+  const unsigned what = unsigned(std::strtoul(argv[3], nullptr, 10));
+  (*api)->prepare(what);
   const bool test_mode = [] { const char* t = std::getenv("DICOMSCRUB_MEDIA_TEST"); return t && std::string_view(t) == "1"; }();
   sandbox::Limits limits;
   limits.cpu_seconds_per_job = unsigned(worker_job_seconds()) + 1;
