@@ -100,14 +100,16 @@ Status install_seccomp() {
                            "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack", "restart_syscall", "clock_gettime",
                            "clock_getres", "gettimeofday", "time", "clock_nanosleep", "nanosleep", "sched_yield", "sched_getaffinity",
                            "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getrusage", "getrandom", "uname",
-                           "sysinfo", "membarrier", "poll", "ppoll", "recvfrom", "sendto", "shutdown", "umask"})
+                           "sysinfo", "membarrier", "getrlimit", "poll", "ppoll", "recvfrom", "sendto", "shutdown", "umask"})
     allow(name);
   // Signals only to itself (abort() raises SIGABRT through tgkill).
   const pid_t self = ::getpid();
   rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, std::uint64_t(self)));
   rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1, SCMP_A0(SCMP_CMP_EQ, std::uint64_t(self)));
-  // The CPU limit moves forward before each job; no other limit may change (prlimit64 on itself).
+  // The CPU limit moves forward before each job; no other limit may change (prlimit64 on itself),
+  // though any may be read (getrlimit: a NULL new limit).
   rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2, SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, RLIMIT_CPU));
+  rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2, SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A2(SCMP_CMP_EQ, 0));
   rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setrlimit), 1, SCMP_A0(SCMP_CMP_EQ, RLIMIT_CPU));
   // stdio asks whether its streams are terminals.
   rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS));
