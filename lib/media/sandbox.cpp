@@ -100,7 +100,7 @@ Status install_seccomp() {
                            "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack", "restart_syscall", "clock_gettime",
                            "clock_getres", "gettimeofday", "time", "clock_nanosleep", "nanosleep", "sched_yield", "sched_getaffinity",
                            "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getrusage", "getrandom", "uname",
-                           "sysinfo", "membarrier", "getrlimit", "poll", "ppoll", "recvfrom", "sendto", "shutdown", "umask"})
+                           "sysinfo", "membarrier", "getrlimit", "pipe", "pipe2", "poll", "ppoll", "recvfrom", "sendto", "shutdown", "umask"})
     allow(name);
   // Signals only to itself (abort() raises SIGABRT through tgkill).
   const pid_t self = ::getpid();
