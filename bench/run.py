@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Throughput benchmark: read+write of generated corpora by cp, dicomscrub and GDCM, in one run,
-alternating tools each round so they share the machine's state. Reports median wall time,
-files/s, MB/s, peak RSS and ratios, as markdown (stdout) and JSON (bench/out/results.json).
+alternating tools each round so they share the machine's state. Reports median wall time, median
+CPU seconds of the child (user + system, from wait4's rusage: what a loaded machine does not
+inflate the way it inflates wall time), files/s, MB/s, peak RSS and ratios, as markdown (stdout)
+and JSON (bench/out/results.json).
 
   python3 bench/run.py [--rounds 5] [--ct 300] [--multiframe 2 --frames 200] [--tiny 2000] [--tmpfs]
 
@@ -29,7 +31,7 @@ def run(cmd):
     err = p.stderr.read().decode(errors="replace")
     if p.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed ({p.returncode}): {err[:500]}")
-    return dt, usage.ru_maxrss / 1024.0
+    return dt, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
 
 
 def size_of(d):
@@ -45,13 +47,17 @@ def main():
     ap.add_argument("--frames", type=int, default=200)
     ap.add_argument("--tiny", type=int, default=2000)
     ap.add_argument("--tmpfs", action="store_true")
+    ap.add_argument("--corpus", default="", help="corpus folder to use (made by gen_corpus.py when absent)")
     ap.add_argument("--deid", action="store_true", help="also time `dicomscrub deid` (Basic Profile) with 1 and 2 jobs")
     ap.add_argument("--only", default="", help="comma-separated corpora to run (ct,multiframe,tiny)")
     ap.add_argument("--peers", action="store_true",
-                    help="also time gdcmanon (Debian libgdcm-tools) and the PyPI peers dicognito, deid, dicom-anonymizer")
+                    help="also time gdcmanon (Debian libgdcm-tools) and the PyPI peers dicognito, deid, dicom-anonymizer, "
+                         "dcmanon, fw-file-rs (bench/requirements.txt)")
+    ap.add_argument("--tools", default="", help="comma-separated subset of tool names to run (cp and gdcm are always run)")
     a = ap.parse_args()
     base = "/dev/shm/dicomscrub-bench" if a.tmpfs else os.path.join(ROOT, "bench", "out")
-    corpus = os.path.join(base, "corpus")
+    os.makedirs(base, exist_ok=True)
+    corpus = a.corpus or os.path.join(base, "corpus")
     if not os.path.isdir(corpus):
         subprocess.check_call([sys.executable, os.path.join(ROOT, "bench", "gen_corpus.py"), corpus, "--ct", str(a.ct),
                                "--multiframe", str(a.multiframe), "--frames", str(a.frames), "--tiny", str(a.tiny)])
@@ -79,6 +85,15 @@ def main():
         tools["dicognito"] = lambda s, d: [sys.executable, runner, "dicognito", s, d]
         tools["deid (pydicom)"] = lambda s, d: [sys.executable, runner, "deid", s, d]
         tools["dicom-anonymizer"] = lambda s, d: ["bash", "-c", 'mkdir -p "$2" && exec dicom-anonymizer "$1" "$2"', "_", s, d]
+        tools["dcmanon"] = lambda s, d: [sys.executable, runner, "dcmanon", s, d]
+        fw_profile = os.path.join(base, "fw-basic.yaml")
+        with open(fw_profile, "w") as f:
+            subprocess.check_call([sys.executable, os.path.join(ROOT, "bench", "fw_profile.py"),
+                                   os.path.join(ROOT, "build", "cli", "dicomscrub")], stdout=f, stderr=subprocess.DEVNULL)
+        tools["fw-file-rs"] = lambda s, d: [sys.executable, runner, "fw-file-rs", s, d, fw_profile]
+    if a.tools:
+        wanted = set(a.tools.split(",")) | {"cp", "gdcm"}
+        tools = {t: m for t, m in tools.items() if t in wanted}
     results = {}
     for name in ("ct", "multiframe", "tiny"):
         if a.only and name not in a.only.split(","):
@@ -88,21 +103,23 @@ def main():
             continue
         nfiles, nbytes = size_of(src)
         times = {t: [] for t in tools}
+        cpu = {t: [] for t in tools}
         rss = {t: 0.0 for t in tools}
         produced = {t: 0 for t in tools}
         for _ in range(a.rounds):
             for t, make in tools.items():
                 dst = os.path.join(base, "dst")
                 shutil.rmtree(dst, ignore_errors=True)
-                dt, peak = run(make(src, dst))
+                dt, cpu_s, peak = run(make(src, dst))
                 times[t].append(dt)
+                cpu[t].append(cpu_s)
                 rss[t] = max(rss[t], peak)
                 produced[t] = sum(len(fs) for _, _, fs in os.walk(dst)) if os.path.isdir(dst) else 0
         shutil.rmtree(os.path.join(base, "dst"), ignore_errors=True)
         med = {t: statistics.median(v) for t, v in times.items()}
         results[name] = {
             "files": nfiles, "bytes": nbytes, "rounds": a.rounds,
-            "tools": {t: {"median_s": med[t], "files_per_s": nfiles / med[t], "mb_per_s": nbytes / 1e6 / med[t],
+            "tools": {t: {"median_s": med[t], "median_cpu_s": statistics.median(cpu[t]), "files_per_s": nfiles / med[t], "mb_per_s": nbytes / 1e6 / med[t],
                           "peak_rss_mb": rss[t], "outputs": produced[t], "ratio_to_cp": med[t] / med["cp"],
                           "ratio_to_gdcm": med[t] / med["gdcm"]} for t in tools},
         }
@@ -111,11 +128,12 @@ def main():
         json.dump(results, f, indent=1)
     where = "tmpfs (/dev/shm)" if a.tmpfs else "disk"
     print(f"read+write, {where}, median of {a.rounds} alternating rounds; ratio = wall time / the other tool's wall time\n")
-    print("| corpus | files | MB | tool | outputs | median s | files/s | MB/s | peak RSS MB | ratio to cp | ratio to GDCM |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| corpus | files | MB | tool | outputs | median s | CPU s | files/s | files/CPU s | MB/s | peak RSS MB | ratio to cp | ratio to GDCM |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         for t, v in r["tools"].items():
-            print(f"| {name} | {r['files']} | {r['bytes'] / 1e6:.0f} | {t} | {v['outputs']} | {v['median_s']:.3f} | {v['files_per_s']:.0f} | "
+            print(f"| {name} | {r['files']} | {r['bytes'] / 1e6:.0f} | {t} | {v['outputs']} | {v['median_s']:.3f} | {v['median_cpu_s']:.3f} | "
+                  f"{v['files_per_s']:.0f} | {r['files'] / max(v['median_cpu_s'], 1e-6):.0f} | "
                   f"{v['mb_per_s']:.0f} | {v['peak_rss_mb']:.0f} | {v['ratio_to_cp']:.2f} | {v['ratio_to_gdcm']:.2f} |")
 
 
