@@ -52,7 +52,22 @@ constexpr MonthName kMonths[] = {
 };
 constexpr std::string_view kRoman[] = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"};
 
+// The first bytes and the longest length of the names above: most words are rejected without
+// comparing them with 180 names (every letter run of every value with a digit comes here).
+struct MonthFilter {
+  bool first[256] = {};
+  std::size_t longest = 0;
+  constexpr MonthFilter() {
+    for (const auto& m : kMonths) {
+      first[static_cast<unsigned char>(m.name[0])] = true;
+      if (m.name.size() > longest) longest = m.name.size();
+    }
+  }
+};
+constexpr MonthFilter kMonthFilter;
+
 int month_of(std::string_view w) {
+  if (w.empty() || w.size() > kMonthFilter.longest || !kMonthFilter.first[static_cast<unsigned char>(w[0])]) return 0;
   for (const auto& m : kMonths) if (m.name == w) return m.month;
   return 0;
 }
@@ -93,6 +108,10 @@ bool numeric_sep(std::string_view s) { return s == "/" || s == "-" || s == "." |
 }  // namespace
 
 void find_dates(const Folded& f, std::vector<DateHit>& out) {
+  // Every spelling holds at least three digits (a day and a 2-digit year): with fewer, no date.
+  std::size_t digits = 0;
+  for (char c : f.text) digits += is_ascii_digit(c);
+  if (digits < 3) return;
   // Runs over the whole text (few values hold any digit; the caller skips those without one).
   thread_local std::vector<Run> runs;
   runs.clear();

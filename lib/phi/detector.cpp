@@ -2,6 +2,8 @@
 // pattern detectors, the lexicon in context, and the context rules that keep real files from
 // being taken for PHI.
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <cstring>
 
 #include "charset/charset.hpp"
@@ -76,6 +78,8 @@ struct Detector::Impl {
   InstanceIdentifiers ids;
   Policy policy;
   std::size_t max_part = 0;
+  // The instance's dates as YYYYMMDD, spelled once here rather than once per value checked.
+  std::vector<std::array<char, 8>> ymd;
   // Scratch, reused across calls (one detector per instance, one thread at a time).
   Folded f;
   std::vector<Finding> hits;
@@ -234,11 +238,11 @@ struct Detector::Impl {
     if (!any_digit) return;
     const std::string_view text(f.text);
     // The canonical YYYYMMDD inside longer digit runs (UIDs built from dates, "ACC20230301").
-    char ymd[9];
-    for (const auto& d : ids.dates) {
-      std::snprintf(ymd, sizeof ymd, "%04u%02u%02u", unsigned(d.y) % 10000u, unsigned(d.m) % 100u, unsigned(d.d) % 100u);
+    for (std::size_t i = 0; i < ids.dates.size(); ++i) {
+      const auto& d = ids.dates[i];
+      const std::string_view spelled(ymd[i].data(), ymd[i].size());
       if (ctx.cls == Class::uid && text.substr(0, 5) == "2.25.") break;  // our own UIDs
-      for (std::size_t at = text.find(ymd); at != std::string_view::npos; at = text.find(ymd, at + 1))
+      for (std::size_t at = text.find(spelled); at != std::string_view::npos; at = text.find(spelled, at + 1))
         hits.push_back({d.kind, 90, std::uint32_t(at), std::uint32_t(at + 8)});
     }
     if (ctx.cls == Class::uid) return;
@@ -387,6 +391,12 @@ Detector::Detector(InstanceIdentifiers ids, Policy policy) : impl_(std::make_uni
   impl_->ids = std::move(ids);
   impl_->policy = policy;
   for (const auto& n : impl_->ids.names) impl_->max_part = std::max(impl_->max_part, n.folded.size());
+  for (const auto& d : impl_->ids.dates) {
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%04u%02u%02u", unsigned(d.y) % 10000u, unsigned(d.m) % 100u, unsigned(d.d) % 100u);
+    impl_->ymd.push_back({});
+    std::memcpy(impl_->ymd.back().data(), buf, 8);
+  }
 }
 Detector::Detector(Detector&&) noexcept = default;
 Detector& Detector::operator=(Detector&&) noexcept = default;
