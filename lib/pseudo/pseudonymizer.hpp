@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,8 @@ class Pseudonymizer {
   std::array<std::uint8_t, 128> inner_{}, outer_{};
 };
 
+// HMAC-SHA256 on the low-level SHA-256 (no OpenSSL provider set-up): the key's fingerprint.
+std::array<std::uint8_t, 32> hmac_sha256(std::span<const std::uint8_t> key, std::string_view message);
 // HMAC-SHA256 by OpenSSL's one-shot call, for tests that check the fast path against it.
 std::array<std::uint8_t, 32> reference_hmac(const std::vector<std::uint8_t>& key, std::string_view message);
 

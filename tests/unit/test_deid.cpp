@@ -270,6 +270,18 @@ TEST_CASE("pseudo: key files: hex only, private, never overwritten") {
   REQUIRE(k.ok());
   CHECK(k->bytes().size() == 32);
   CHECK(k->fingerprint().size() == 16);
+  // The fingerprint (computed without OpenSSL's EVP layer, to keep its set-up out of every run)
+  // is still HMAC-SHA256(key, label), as audits written before say.
+  auto hex8 = [](const std::array<std::uint8_t, 32>& mac) {
+    std::string h;
+    for (int i = 0; i < 8; ++i) { h += "0123456789abcdef"[mac[std::size_t(i)] >> 4]; h += "0123456789abcdef"[mac[std::size_t(i)] & 15]; }
+    return h;
+  };
+  CHECK(k->fingerprint() == hex8(pseudo::reference_hmac({k->bytes().begin(), k->bytes().end()}, "dicomscrub key fingerprint")));
+  for (std::size_t len : {16u, 64u, 65u, 100u}) {  // short, block-sized and hashed-first keys
+    std::vector<std::uint8_t> bytes(len, std::uint8_t(len));
+    CHECK(Key::from_bytes(bytes)->fingerprint() == hex8(pseudo::reference_hmac(bytes, "dicomscrub key fingerprint")));
+  }
   ::chmod(path.c_str(), 0644);
   auto refused = Key::from_file(path);
   REQUIRE_FALSE(refused.ok());
