@@ -215,6 +215,16 @@ std::string decode(Bytes value, const std::vector<std::string>& terms, VR vr) {
   Term first{Set::ascii, Set::unknown, false};
   if (!terms.empty() && !term_info(terms[0], first)) first = {Set::ascii, Set::unknown, false};
   bool extension = first.extension || terms.size() > 1;
+  // Most values are ASCII: in every repertoire whose G0 is ASCII (or a superset: UTF-8, GB18030,
+  // GBK) they decode to themselves, with no escape to switch sets (not JIS X 0201, whose 0x5C is ¥).
+  if (first.g0 == Set::ascii || first.g0 == Set::utf8 || first.g0 == Set::gb18030 || first.g0 == Set::gbk) {
+    bool plain = true;
+    for (std::uint8_t c : value) plain &= c < 0x80 && c != 0x1B;
+    if (plain) {
+      out.assign(reinterpret_cast<const char*>(value.data()), value.size());
+      return out;
+    }
+  }
   if (!extension) {
     if (first.g0 == Set::utf8 || first.g0 == Set::gb18030 || first.g0 == Set::gbk) {
       convert(iconv_name(first.g0), value.data(), value.size(), out);

@@ -11,6 +11,7 @@
 #include "phi/dates.hpp"
 #include "phi/fold.hpp"
 #include "phi/lexicon.hpp"
+#include "phi/needles.hpp"
 #include "phi/patterns.hpp"
 #include "phi/phi.hpp"
 
@@ -80,6 +81,32 @@ struct Detector::Impl {
   std::size_t max_part = 0;
   // The instance's dates as YYYYMMDD, spelled once here rather than once per value checked.
   std::vector<std::array<char, 8>> ymd;
+  // Every identifier searched for as a substring, compiled into one automaton per instance; the
+  // needle number of each (Needles::kNone: not searched that way). Each value is scanned once,
+  // then each identifier takes its matches in the order its own find() loop would have found them.
+  Needles needles;
+  std::vector<std::uint32_t> id_needle, alnum_needle, ymd_needle, unspaced_needle, institution_needle, address_needle;
+  std::vector<Needles::Match> matches, skeleton_matches;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> components;  // of numbers and UIDs
+  bool compiled = false;  // on the first value checked: a detector that checks nothing pays nothing
+  void compile_needles() {
+    std::size_t bytes = 8 * ymd.size();
+    for (const auto& id : ids.ids) bytes += id.folded.size() + id.alnum.size();
+    for (const auto& n : ids.names) bytes += n.unspaced_script ? n.folded.size() : 0;
+    for (const auto& p : ids.institutions) bytes += p.folded.size();
+    for (const auto& p : ids.addresses) bytes += p.size();
+    needles.reserve(bytes);
+    for (const auto& id : ids.ids) {
+      id_needle.push_back(needles.add(id.folded));
+      alnum_needle.push_back(id.alnum.size() >= 6 ? needles.add(id.alnum) : Needles::kNone);
+    }
+    for (const auto& d : ymd) ymd_needle.push_back(needles.add(std::string_view(d.data(), d.size())));
+    for (const auto& n : ids.names) unspaced_needle.push_back(n.unspaced_script ? needles.add(n.folded) : Needles::kNone);
+    for (const auto& p : ids.institutions) institution_needle.push_back(needles.add(p.folded));
+    for (const auto& p : ids.addresses) address_needle.push_back(needles.add(p));
+    needles.compile();
+    compiled = true;
+  }
   // Scratch, reused across calls (one detector per instance, one thread at a time).
   Folded f;
   std::vector<Finding> hits;
@@ -153,10 +180,11 @@ struct Detector::Impl {
       }
     }
     // Scripts written without spaces: the part as a substring.
-    for (const auto& n : ids.names) {
+    for (std::size_t k = 0; k < ids.names.size(); ++k) {
+      const auto& n = ids.names[k];
       if (!n.unspaced_script) continue;
-      for (std::size_t at = text.find(n.folded); at != std::string_view::npos; at = text.find(n.folded, at + 1))
-        name_hits.push_back({{n.kind, 90, std::uint32_t(at), std::uint32_t(at + n.folded.size())}, n.weak, n.person});
+      for (auto [m, end] = Needles::of(matches, unspaced_needle[k]); m != end; ++m)
+        name_hits.push_back({{n.kind, 90, m->begin, std::uint32_t(m->begin + n.folded.size())}, n.weak, n.person});
     }
   }
 
@@ -183,27 +211,34 @@ struct Detector::Impl {
   void ids_(const Context& ctx) {
     const std::string_view text(f.text);
     auto word_char = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
-    for (const auto& id : ids.ids) {
+    const bool whole_components = ctx.cls == Class::numeric || ctx.cls == Class::uid || ctx.cls == Class::date_time;
+    if (whole_components && !ids.ids.empty()) {
+      // Numbers and UIDs: cut into components once (a UID at '.', any value at '\\').
+      components.clear();
+      std::size_t b = 0;
+      while (b <= text.size()) {
+        std::size_t e = text.find_first_of(ctx.cls == Class::uid ? std::string_view(".\\") : std::string_view("\\"), b);
+        if (e == std::string_view::npos) e = text.size();
+        std::string_view comp = text.substr(b, e - b);
+        while (!comp.empty() && (comp.back() == ' ' || comp.back() == '\0')) comp.remove_suffix(1);
+        while (!comp.empty() && comp.front() == ' ') { comp.remove_prefix(1); ++b; }
+        components.push_back({std::uint32_t(b), std::uint32_t(comp.size())});
+        b = e + 1;
+      }
+    }
+    for (std::size_t k = 0; k < ids.ids.size(); ++k) {
+      const auto& id = ids.ids[k];
       if (ctx.cls == Class::binary && id.folded.size() < 6) continue;
       if (ctx.device && id.device) continue;  // a station named after its model is no leak
-      if (ctx.cls == Class::numeric || ctx.cls == Class::uid || ctx.cls == Class::date_time) {
-        // Numbers and UIDs: the ID as a whole value or a whole UID component.
-        char sep = ctx.cls == Class::uid ? '.' : '\\';
-        std::size_t b = 0;
-        while (b <= text.size()) {
-          std::size_t e = text.find_first_of(ctx.cls == Class::uid ? std::string_view(".\\") : std::string_view("\\"), b);
-          if (e == std::string_view::npos) e = text.size();
-          std::string_view comp = text.substr(b, e - b);
-          while (!comp.empty() && (comp.back() == ' ' || comp.back() == '\0')) comp.remove_suffix(1);
-          while (!comp.empty() && comp.front() == ' ') { comp.remove_prefix(1); ++b; }
-          if (comp == id.folded) hits.push_back({Kind::patient_id, 90, std::uint32_t(b), std::uint32_t(b + comp.size())});
-          b = e + 1;
-          (void)sep;
-        }
+      if (whole_components) {
+        // The ID as a whole value or a whole UID component.
+        for (auto [b, n] : components)
+          if (text.substr(b, n) == id.folded) hits.push_back({Kind::patient_id, 90, b, b + n});
         continue;
       }
       bool bounded = id.digits_only || id.folded.size() < 6;
-      for (std::size_t at = text.find(id.folded); at != std::string_view::npos; at = text.find(id.folded, at + 1)) {
+      for (auto [m, end] = Needles::of(matches, id_needle[k]); m != end; ++m) {
+        const std::size_t at = m->begin;
         std::size_t e = at + id.folded.size();
         if (bounded) {
           auto blocks = [&](char c) { return id.digits_only ? (c >= '0' && c <= '9') : word_char(c); };
@@ -215,16 +250,19 @@ struct Detector::Impl {
     // Without separators, or with others (MRN-88123456 as MRN 88 123 456).
     if (ctx.cls != Class::text && ctx.cls != Class::coded) return;
     bool built = false;
-    for (const auto& id : ids.ids) {
+    for (std::size_t k = 0; k < ids.ids.size(); ++k) {
+      const auto& id = ids.ids[k];
       if (id.alnum.size() < 6 || (ctx.device && id.device)) continue;
       if (!built) {
         skeleton.clear();
         skeleton_at.clear();
-        for (std::size_t k = 0; k < text.size(); ++k)
-          if (word_char(text[k])) { skeleton += text[k]; skeleton_at.push_back(std::uint32_t(k)); }
+        for (std::size_t i = 0; i < text.size(); ++i)
+          if (word_char(text[i])) { skeleton += text[i]; skeleton_at.push_back(std::uint32_t(i)); }
+        needles.find_all(skeleton, skeleton_matches);
         built = true;
       }
-      for (std::size_t at = skeleton.find(id.alnum); at != std::string::npos; at = skeleton.find(id.alnum, at + 1)) {
+      for (auto [m, end] = Needles::of(skeleton_matches, alnum_needle[k]); m != end; ++m) {
+        const std::size_t at = m->begin;
         std::size_t e = at + id.alnum.size();
         if (id.digits_only && ((at > 0 && skeleton[at - 1] >= '0' && skeleton[at - 1] <= '9') ||
                                (e < skeleton.size() && skeleton[e] >= '0' && skeleton[e] <= '9')))
@@ -240,10 +278,8 @@ struct Detector::Impl {
     // The canonical YYYYMMDD inside longer digit runs (UIDs built from dates, "ACC20230301").
     for (std::size_t i = 0; i < ids.dates.size(); ++i) {
       const auto& d = ids.dates[i];
-      const std::string_view spelled(ymd[i].data(), ymd[i].size());
       if (ctx.cls == Class::uid && text.substr(0, 5) == "2.25.") break;  // our own UIDs
-      for (std::size_t at = text.find(spelled); at != std::string_view::npos; at = text.find(spelled, at + 1))
-        hits.push_back({d.kind, 90, std::uint32_t(at), std::uint32_t(at + 8)});
+      for (auto [m, end] = Needles::of(matches, ymd_needle[i]); m != end; ++m) hits.push_back({d.kind, 90, m->begin, m->begin + 8});
     }
     if (ctx.cls == Class::uid) return;
     dates.clear();
@@ -267,8 +303,9 @@ struct Detector::Impl {
   void phrases(const Context& ctx) {
     const std::string_view text(f.text);
     auto word_char = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
-    auto add_all = [&](const std::string& p, Kind kind, bool words) {
-      for (std::size_t at = text.find(p); at != std::string_view::npos; at = text.find(p, at + 1)) {
+    auto add_all = [&](std::uint32_t needle, const std::string& p, Kind kind, bool words) {
+      for (auto [m, end] = Needles::of(matches, needle); m != end; ++m) {
+        const std::size_t at = m->begin;
         std::size_t e = at + p.size();
         if (words && ((at > 0 && word_char(text[at - 1])) || (e < text.size() && word_char(text[e])))) continue;
         hits.push_back({kind, 90, std::uint32_t(at), std::uint32_t(e)});
@@ -276,10 +313,10 @@ struct Detector::Impl {
     };
     // A device maker is not a site: an institution inside Manufacturer or its model is no finding.
     if (ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary)
-      for (const auto& p : ids.institutions)
-        if (!(ctx.device && p.maker)) add_all(p.folded, Kind::institution, true);
+      for (std::size_t k = 0; k < ids.institutions.size(); ++k)
+        if (!(ctx.device && ids.institutions[k].maker)) add_all(institution_needle[k], ids.institutions[k].folded, Kind::institution, true);
     if (ctx.cls == Class::text || ctx.cls == Class::binary)
-      for (const auto& p : ids.addresses) add_all(p, Kind::address, true);
+      for (std::size_t k = 0; k < ids.addresses.size(); ++k) add_all(address_needle[k], ids.addresses[k], Kind::address, true);
     if (ids.phones.empty() || ctx.cls == Class::uid || ctx.cls == Class::binary) return;
     // Phone numbers: a run of digits and separators whose digits hold the number.
     std::string digits;
@@ -347,6 +384,8 @@ struct Detector::Impl {
     name_hits.clear();
     if (utf8.empty() || ctx.standard_meaning) return;
     fold(utf8, f);
+    if (!compiled) compile_needles();
+    needles.find_all(f.text, matches);
     bool any_digit = false, any_alpha = false;
     for (const auto& t : f.tokens) { any_digit |= t.digit; any_alpha |= t.alpha; }
     const bool words = ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary;
