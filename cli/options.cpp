@@ -1,6 +1,8 @@
 // cli/options.cpp — option parsing and help from the command table (options.hpp).
 #include "options.hpp"
 
+#include "commands.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -81,6 +83,11 @@ std::string parse_choice(const std::string& option, const std::string& value, co
   for (const auto& c : choices)
     if (c == value) { *out = value; return {}; }
   return fmt::format("{} is one of {}, not '{}'", option, fmt::format("{}", fmt::join(choices, "|")), value);
+}
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "dicomscrub: %s\n(dicomscrub help lists the commands; dicomscrub COMMAND --help tells more)\n", msg.c_str());
+  return 2;
 }
 
 }  // namespace cli
