@@ -2,6 +2,7 @@
 #include "image/region_rules.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
@@ -11,7 +12,6 @@
 #include "core/files.hpp"
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
-#include "pixel_rules.inc"
 
 namespace dicomscrub::pixel {
 
@@ -23,6 +23,28 @@ struct Condition {
 };
 
 namespace {
+
+#include "pixel_rules_table.inc"
+
+// A condition of the compiled-in table (tools/gen_pixel_rules_table.py), as from_json builds it.
+Condition from_table(int index) {
+  const builtin_rules::Node& n = builtin_rules::kNodes[index];
+  Condition c;
+  c.kind = Condition::Kind(n.kind);
+  c.tag = Tag::from_u32(n.tag);
+  c.value = std::string(n.value);
+  for (int i = 0; i < n.count; ++i) c.children.push_back(from_table(builtin_rules::kChildren[n.first + i]));
+  return c;
+}
+
+std::string describe(const Condition& c) {
+  static constexpr const char* kNames[] = {"all", "any", "not", "equals", "contains", "contains_ignore_case"};
+  std::string s = kNames[int(c.kind)];
+  if (c.children.empty()) return s + " " + c.tag.str() + " '" + c.value + "'";
+  s += "(";
+  for (std::size_t i = 0; i < c.children.size(); ++i) s += (i ? ", " : "") + describe(c.children[i]);
+  return s + ")";
+}
 
 Error rule_error(const std::string& origin, std::string why) {
   return Error{ErrorCode::invalid_argument, origin, 0, {}, std::move(why)};
@@ -160,10 +182,34 @@ Result<RegionRules> RegionRules::from_json(std::string_view text, const std::str
 }
 
 Result<RegionRules> RegionRules::builtin() {
-  // Parsed once per process (~6 M instructions): every engine gets a copy, whose conditions are
-  // shared immutable trees.
-  static const Result<RegionRules> parsed = from_json(kPixelRulesJson, "data/pixel_rules.json");
-  return parsed;
+  // From tables compiled in (parsing data/pixel_rules.json at start cost ~5 M instructions), once
+  // per process: every engine gets a copy, whose conditions are shared immutable trees.
+  static const RegionRules table = [] {
+    RegionRules out;
+    for (const auto& r : builtin_rules::kRules) {
+      RegionRule rule;
+      rule.name = std::string(r.name);
+      rule.source = std::string(r.source);
+      rule.when = std::make_shared<const Condition>(from_table(r.when));
+      for (int i = 0; i < r.regions; ++i) {
+        const int* v = builtin_rules::kRegions[r.first_region + i];
+        rule.regions.push_back(Rect{v[0], v[1], v[2], v[3]});
+      }
+      out.rules_.push_back(std::move(rule));
+    }
+    return out;
+  }();
+  return table;
+}
+
+std::string RegionRules::describe() const {
+  std::string s;
+  for (const auto& r : rules_) {
+    s += r.name + " | " + r.source + " | " + pixel::describe(*r.when) + " |";
+    for (const auto& b : r.regions) s += fmt::format(" [{}, {}, {}, {}]", b.x, b.y, b.w, b.h);
+    s += "\n";
+  }
+  return s;
 }
 
 Result<RegionRules> RegionRules::from_file(const std::string& path) {

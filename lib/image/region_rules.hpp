@@ -26,7 +26,7 @@ struct RegionRule {
 
 class RegionRules {
  public:
-  static Result<RegionRules> builtin();  // data/pixel_rules.json
+  static Result<RegionRules> builtin();  // data/pixel_rules.json, compiled to tables at build time
   static Result<RegionRules> from_json(std::string_view text, const std::string& origin);
   static Result<RegionRules> from_file(const std::string& path);
 
@@ -37,6 +37,8 @@ class RegionRules {
   // Rules of `first` are tried before ours.
   void prepend(RegionRules first);
   std::size_t size() const { return rules_.size(); }
+  // Every rule as one line (name | source | condition | regions): what tests compare.
+  std::string describe() const;
 
  private:
   std::vector<RegionRule> rules_;

@@ -3,6 +3,9 @@
 // the scan table and which instances it sends through the text pass.
 #include <doctest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "dicomscrub/reader.hpp"
 #include "pixel/cleaner.hpp"
 #include "image/image.hpp"
@@ -126,6 +129,24 @@ TEST_CASE("pixel: region rules match header values and refuse malformed files") 
   auto builtin = pixel::RegionRules::builtin();
   REQUIRE(builtin.ok());
   CHECK(builtin->size() == 52);
+}
+
+TEST_CASE("pixel: the compiled-in region rules are data/pixel_rules.json as from_json reads it") {
+  // The built-in set comes from generated C++ tables (no JSON parsed at start); a site's file still
+  // goes through from_json. Both must give the same rules: names, sources, conditions (tags
+  // resolved from keywords the same way), regions, in the same order.
+  std::ifstream in(test::source_root() + "/data/pixel_rules.json", std::ios::binary);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = pixel::RegionRules::from_json(text.str(), "data/pixel_rules.json");
+  REQUIRE(parsed.ok());
+  auto builtin = pixel::RegionRules::builtin();
+  REQUIRE(builtin.ok());
+  const std::string a = builtin->describe(), b = parsed->describe();
+  CHECK(a.size() > 52 * 40);  // every rule described, with its condition
+  CHECK(a.find("contains_ignore_case (0008,0070) 'GE MEDICAL'") != std::string::npos);
+  CHECK(a == b);
 }
 
 TEST_CASE("pixel: cover pages are planned for text detection; frames over the limit are refused") {
