@@ -3,7 +3,7 @@
 an input file at offset IN to a new output at offset OUT, for: the same offset (same page index
 and offset within the page), another page index with the same offset within the page (what
 align_bulk_data gives when the header grew or shrank by whole pages), and another offset within
-the page (what an unaligned writer gives). Interleaved rounds, medians of wall time and of this
+the page (what an unaligned writer gives). Interleaved rounds (rotated), medians of wall time and of this
 process's CPU seconds (the copy is done in the kernel, on our account: system time).
 
   bulk_alignment.py [--dir DIR] [--mb 105] [--rounds 9]      # DIR on disk (default bench/out) or /dev/shm
@@ -59,6 +59,8 @@ def main():
         "same page index, same offset in page": IN_OFFSET,
         "next page, same offset in page": IN_OFFSET + 4096,
         "3 pages on, same offset in page": IN_OFFSET + 3 * 4096,
+        "16 pages (64 KiB) on, same offset in page": IN_OFFSET + 16 * 4096,
+        "512 pages (2 MiB) on, same offset in page": IN_OFFSET + 512 * 4096,
         "other offset in page (+8 bytes)": IN_OFFSET + 8,
         "other offset in page (+2000 bytes)": IN_OFFSET + 2000,
     }
@@ -70,8 +72,11 @@ def main():
     cpus = {c: [] for c in cases}
     dst = os.path.join(a.dir, "bulk-dst.bin")
     try:
-        for _ in range(a.rounds):
-            for name, out_off in cases.items():
+        names = list(cases)
+        for r in range(a.rounds):
+            # Each round starts with another case: no case always runs right after the same one.
+            for name in names[r % len(names):] + names[:r % len(names)]:
+                out_off = cases[name]
                 w, c = copy(src, dst, IN_OFFSET, out_off, length)
                 wall[name].append(w)
                 cpus[name].append(c)
