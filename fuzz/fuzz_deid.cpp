@@ -1,49 +1,116 @@
 // fuzz/fuzz_deid.cpp — the whole de-identification pipeline on arbitrary bytes: parse, decide,
-// transform, write, and parse the output again. Any crash, leak, UB, or an output that does not
-// parse is a bug. The first byte picks a set of options so every code path gets exercised.
+// transform, write, and parse the output again. Beyond "no crash, no leak, no UB" it asserts the
+// product's promises on every input:
+//  - what we write reads back with our own reader;
+//  - the same input under the same engine gives the same bytes (parsed, cleaned and written twice);
+//  - a planted patient name and ID (bit 2 of the first byte: half the runs) appear nowhere in a
+//    written output: not in the attribute they were planted in, and not where mutations copied
+//    them (fuzz/fuzz_deid.dict spreads the words into any element, item, private block or header).
+// The first byte also picks one of four option sets, so every code path gets exercised.
 #include <cstdint>
 #include <cstdlib>
 
 #include "dicomscrub/deid.hpp"
 #include "dicomscrub/reader.hpp"
 #include "dicomscrub/writer.hpp"
+#include "invariants.hpp"
 
 namespace {
-const dicomscrub::Deidentifier& engine(unsigned variant) {
+using namespace dicomscrub;
+
+const Deidentifier& engine(unsigned variant) {
   static const std::vector<std::vector<std::string>> sets = {
       {},
       {"clean_descriptors", "clean_structured_content", "retain_long_modified_dates"},
       {"retain_uids", "retain_safe_private", "retain_device_identity", "retain_institution_identity"},
       {"retain_patient_characteristics", "retain_long_full_dates", "clean_graphics", "clean_descriptors"},
   };
-  static std::vector<dicomscrub::Deidentifier> engines = [] {
-    std::vector<dicomscrub::Deidentifier> v;
+  static std::vector<Deidentifier> engines = [] {
+    std::vector<Deidentifier> v;
     for (std::size_t i = 0; i < sets.size(); ++i) {
-      dicomscrub::DeidConfig c;
+      DeidConfig c;
       c.options = sets[i];
       c.key = std::make_shared<const dicomscrub::Key>(dicomscrub::Key::from_bytes(std::vector<std::uint8_t>(32, 1)).value());
       c.ocr_check = i % 2 == 0;  // half the runs skip Tesseract, so our own pixel code gets most executions
       if (i == 2) c.cover_pages = "identifiers";
-      v.push_back(std::move(dicomscrub::Deidentifier::create(c)).value());
+      v.push_back(std::move(Deidentifier::create(c)).value());
     }
     return v;
   }();
   return engines[variant % engines.size()];
 }
+
+ReadOptions read_options() {
+  ReadOptions opt;
+  opt.max_elements = 100000;
+  opt.max_inflated_size = 16u << 20;
+  return opt;
+}
+
+struct Outcome {
+  bool parsed = false, withheld = false, written = false;
+  std::vector<std::uint8_t> bytes;
+};
+
+Outcome run(Bytes input, std::uint8_t pick) {
+  Outcome o;
+  auto file = read_buffer(input, read_options());
+  if (!file) return o;
+  o.parsed = true;
+  if (pick & 4) {
+    file->dataset.set_string(Tag(0x0010, 0x0010), vrs::PN, fuzzcheck::kPlantedName);
+    file->dataset.set_string(Tag(0x0010, 0x0020), vrs::LO, fuzzcheck::kPlantedId);
+  }
+  auto report = engine(pick & 3).apply(*file);
+  if (!report || report->withheld) {
+    o.withheld = true;
+    return o;
+  }
+  auto out = write_to_buffer(*file);
+  if (!out) return o;  // e.g. a value too long for its VR after editing is refused, not written
+  o.written = true;
+  o.bytes = std::move(*out);
+  return o;
+}
+
+// The planted words in any value of the re-read output, at any depth, in the File Meta and the
+// preamble. Native pixel data is not text (its burned-in text is the OCR check's); encapsulated
+// fragments are searched, as the verifier does. A deflated output is searched inflated.
+void require_no_planted(const Dataset& ds, bool top) {
+  for (const Element& e : ds.elements()) {
+    for (const Item& item : e.items) require_no_planted(item.dataset, false);
+    for (const Fragment& f : e.fragments)
+      if (auto b = f.value.bytes()) {
+        fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedFamily) && !fuzzcheck::contains_word(*b, fuzzcheck::kPlantedGiven),
+                           "planted patient name left in a pixel data fragment");
+      }
+    if (e.form != ElementForm::value) continue;
+    if (top && e.tag.group == 0x7FE0) continue;
+    auto b = e.value.bytes();
+    fuzzcheck::require(b.has_value(), "re-read output value not in memory");
+    fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedFamily), "planted family name left in the output");
+    fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedGiven), "planted given name left in the output");
+    fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedId), "planted patient ID left in the output");
+  }
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
-  dicomscrub::ReadOptions opt;
-  opt.max_elements = 100000;
-  opt.max_inflated_size = 16u << 20;
-  auto file = dicomscrub::read_buffer(dicomscrub::Bytes(data + 1, size - 1), opt);
-  if (!file) return 0;
-  auto report = engine(data[0]).apply(*file);
-  if (!report || report->withheld) return 0;
-  auto out = dicomscrub::write_to_buffer(*file);
-  if (!out) return 0;  // e.g. a value too long for its VR after editing is refused, not written
-  auto again = dicomscrub::read_buffer(dicomscrub::Bytes(out->data(), out->size()), opt);
-  if (!again) std::abort();  // we wrote something we cannot read back
+  const Bytes input(data + 1, size - 1);
+  Outcome first = run(input, data[0]);
+  if (!first.parsed) return 0;
+  Outcome second = run(input, data[0]);
+  fuzzcheck::require(first.withheld == second.withheld && first.written == second.written && first.bytes == second.bytes,
+                     "same input, same engine, different output");
+  if (!first.written) return 0;
+  auto again = read_buffer(Bytes(first.bytes.data(), first.bytes.size()), read_options());
+  fuzzcheck::require(again.ok(), "we wrote something we cannot read back");
+  if (data[0] & 4) {
+    const auto& pre = again->preamble;
+    fuzzcheck::require(!fuzzcheck::contains_word(Bytes(pre.data(), pre.size()), fuzzcheck::kPlantedFamily), "planted name in the preamble");
+    require_no_planted(again->meta, false);
+    require_no_planted(again->dataset, true);
+  }
   return 0;
 }

@@ -1,0 +1,60 @@
+// fuzz/invariants.hpp — what the fuzzers assert beyond "no crash": a broken promise prints which
+// one and traps, so libFuzzer records the input as a crash (and the replay test fails on it).
+// The planted identifiers are long, unusual words: a match is never a coincidence of common text.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string_view>
+
+#include "dicomscrub/dataset.hpp"
+
+namespace fuzzcheck {
+
+inline void require(bool ok, const char* promise) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz invariant broken: %s\n", promise);
+  __builtin_trap();
+}
+
+// Identifiers the fuzzers plant in an input (and list in fuzz/*.dict, so mutations also carry
+// them into places nobody thought of). Seven or more letters: none occurs in DICOM text by chance.
+inline constexpr std::string_view kPlantedFamily = "QUIXOTE";
+inline constexpr std::string_view kPlantedGiven = "ZEBULON";
+inline constexpr std::string_view kPlantedName = "QUIXOTE^ZEBULON";
+inline constexpr std::string_view kPlantedId = "ZQ88123456";
+
+inline bool ascii_letter(std::uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+inline bool ascii_alnum(std::uint8_t c) { return ascii_letter(c) || (c >= '0' && c <= '9'); }
+
+// `word` (upper-case ASCII) in `bytes`, case-insensitive, as a whole word: a letter (or, for an
+// identifier with digits, a digit) on either side makes it part of another word, not the word.
+// Also as UTF-16 (either byte order), which the verifier reads binary values as.
+inline bool contains_word(dicomscrub::Bytes bytes, std::string_view word) {
+  bool has_digit = false;
+  for (char c : word) has_digit |= c >= '0' && c <= '9';
+  auto joins = [&](std::uint8_t c) { return has_digit ? ascii_alnum(c) : ascii_letter(c); };
+  const std::size_t n = word.size();
+  for (int width = 1; width <= 2; ++width) {
+    for (int lane = 0; lane < width; ++lane) {  // UTF-16: the letter in byte 0 (LE) or byte 1 (BE)
+      const std::size_t span = n * width;
+      for (std::size_t i = 0; i + span <= bytes.size(); ++i) {
+        bool hit = true;
+        for (std::size_t k = 0; k < n && hit; ++k) {
+          std::uint8_t c = bytes[i + k * width + lane];
+          hit = (c & 0xDF) == std::uint8_t(word[k]) || c == std::uint8_t(word[k]);
+          if (width == 2) hit = hit && bytes[i + k * width + (1 - lane)] == 0;
+        }
+        if (!hit) continue;
+        if (width == 1) {
+          if (i > 0 && joins(bytes[i - 1])) continue;
+          if (i + n < bytes.size() && joins(bytes[i + n])) continue;
+        }
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace fuzzcheck
