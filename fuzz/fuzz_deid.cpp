@@ -8,6 +8,7 @@
 //    them (fuzz/fuzz_deid.dict spreads the words into any element, item, private block or header).
 // The first byte also picks one of four option sets, so every code path gets exercised.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 #include "dicomscrub/deid.hpp"
@@ -73,6 +74,17 @@ Outcome run(Bytes input, std::uint8_t pick) {
   return o;
 }
 
+// How far the invariants reach (FUZZ_STATS=1 prints it at exit, e.g. over a corpus replay): a
+// check that never runs proves nothing.
+struct Reach {
+  unsigned inputs = 0, parsed = 0, withheld = 0, written = 0, searched = 0;
+  ~Reach() {
+    if (std::getenv("FUZZ_STATS"))
+      std::fprintf(stderr, "fuzz_deid reach: %u inputs, %u parsed, %u withheld, %u written, %u written outputs searched for planted identifiers\n",
+                   inputs, parsed, withheld, written, searched);
+  }
+} reach;
+
 // The planted words in any value of the re-read output, at any depth, in the File Meta and the
 // preamble. Native pixel data is not text (its burned-in text is the OCR check's); encapsulated
 // fragments are searched, as the verifier does. A deflated output is searched inflated.
@@ -97,9 +109,13 @@ void require_no_planted(const Dataset& ds, bool top) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
+  ++reach.inputs;
   const Bytes input(data + 1, size - 1);
   Outcome first = run(input, data[0]);
   if (!first.parsed) return 0;
+  ++reach.parsed;
+  reach.withheld += first.withheld;
+  reach.written += first.written;
   Outcome second = run(input, data[0]);
   fuzzcheck::require(first.withheld == second.withheld && first.written == second.written && first.bytes == second.bytes,
                      "same input, same engine, different output");
@@ -107,6 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto again = read_buffer(Bytes(first.bytes.data(), first.bytes.size()), read_options());
   fuzzcheck::require(again.ok(), "we wrote something we cannot read back");
   if (data[0] & 4) {
+    ++reach.searched;
     const auto& pre = again->preamble;
     fuzzcheck::require(!fuzzcheck::contains_word(Bytes(pre.data(), pre.size()), fuzzcheck::kPlantedFamily), "planted name in the preamble");
     require_no_planted(again->meta, false);

@@ -341,14 +341,21 @@ struct Walk {
       if (!deid::conforms(e.vr, *t)) return false;
       // Upper-case words conform to CS, and the verifier does not read coded values for names:
       // a kept code that spells one of the patient's identifiers is emptied here.
-      if (e.vr != vrs::CS) return true;
-      phi::Context ctx = phi::context_for(e.tag, e.vr);
-      ctx.cls = phi::Context::Class::text;  // read as words, but only for the instance's own identifiers
-      ctx.own_only = true;
-      std::string probe = *t;
-      return !ids.clean(probe, ctx);
+      return e.vr != vrs::CS || !spells_own_identifier(e);
     }
     return charset::decode(Bytes(reinterpret_cast<const std::uint8_t*>(t->data()), t->size()), cs, e.vr).find("\xEF\xBF\xBD") == std::string::npos;
+  }
+
+  // The value, read as words, holds one of the instance's own identifiers (the patient's name or
+  // ID, ...). Only those: a code or a device name is no free text for the lexicon and patterns.
+  bool spells_own_identifier(const Element& e) {
+    if (e.form != ElementForm::value || e.value.empty()) return false;
+    auto t = text(e);
+    if (!t) return false;
+    phi::Context ctx = phi::context_for(e.tag, e.vr);
+    ctx.cls = phi::Context::Class::text;
+    ctx.own_only = true;
+    return !ids.find(charset::decode(Bytes(reinterpret_cast<const std::uint8_t*>(t->data()), t->size()), cs, e.vr), ctx).empty();
   }
 
   void walk(Dataset& ds, const std::string& prefix, int depth) {
@@ -389,6 +396,12 @@ struct Walk {
           if (!impl.lookup_missing_keyed && lookup_miss.empty()) lookup_miss = std::string(dict::keyword(e.tag));
         }
       }
+      // A retain option keeps the device's or the institution's identity, or the patient's
+      // characteristics: never the patient's own name or ID written into one of them (a station
+      // named after the patient, a serial that is the patient ID; found by fuzz_deid's planted
+      // identifiers). Such a value is cleaned like a descriptor and checked like any other value.
+      if (d.action == Action::keep && !d.from_rule && d.why == "E.1-1 with option" && is_text_vr(e.vr) && spells_own_identifier(e))
+        d.action = Action::clean_text;
       // Kept on purpose although E.1-1 lists it (a profile rule, a retain option): the residual
       // check does not second-guess that choice at this place (it still does everywhere else).
       if (d.action == Action::keep && e.form != ElementForm::sequence && (d.from_rule || d.why == "E.1-1 with option"))

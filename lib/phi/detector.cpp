@@ -496,17 +496,20 @@ bool Detector::any_in_bytes(Bytes bytes, const std::vector<std::string>& cs, Kin
     if (kind) *kind = impl_->hits.front().kind;
     return true;
   };
-  // Printable runs of at least 4 characters, read three ways: single bytes (ASCII, UTF-8, Latin-1
-  // as-is), UTF-16LE and UTF-16BE; plus the whole value in the instance's character set when that
-  // is not an ASCII superset read byte by byte.
+  // Printable runs of at least 4 characters, read five ways: single bytes (ASCII, UTF-8, Latin-1
+  // as-is), UTF-16LE and UTF-16BE from an even and from an odd offset (a blob or a codestream puts
+  // a string at any offset: fuzz_deid hid a UTF-16LE name at an odd one, read one letter short);
+  // plus the whole value in the instance's character set when that is not an ASCII superset read
+  // byte by byte.
   std::string run;
   auto printable = [](std::uint8_t c) { return c >= 0x20 && c != 0x7F; };
-  for (int view = 0; view < 3; ++view) {
+  for (int view = 0; view < 5; ++view) {
     const std::size_t step = view == 0 ? 1 : 2;
+    const bool be = view == 2 || view == 4;
     run.clear();
-    for (std::size_t i = 0; i + step <= bytes.size(); i += step) {
-      std::uint8_t c = bytes[i + (view == 2 ? 1 : 0)];
-      bool ok = printable(c) && (view == 0 || bytes[i + (view == 2 ? 0 : 1)] == 0);
+    for (std::size_t i = view >= 3 ? 1 : 0; i + step <= bytes.size(); i += step) {
+      std::uint8_t c = bytes[i + (be ? 1 : 0)];
+      bool ok = printable(c) && (view == 0 || bytes[i + (be ? 0 : 1)] == 0);
       if (ok) { run += char(c); continue; }
       if (run.size() >= 4 && check(run)) return true;
       run.clear();

@@ -440,3 +440,27 @@ TEST_CASE("deid regressions from fuzzing: every output reads back") {
   }
   CHECK(n >= 1);
 }
+
+TEST_CASE("deid: a retain option never keeps the patient's own name or ID written into what it retains (fuzz_deid finding)") {
+  // Retain Device/Institution Identity and Patient Characteristics keep those attributes, and the
+  // residual check trusts a kept place; fuzz_deid planted the patient's name in a station name, a
+  // serial number, an institution and an ethnic group, and all four were written.
+  Enc e;
+  e.element(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2").element(0x0008, 0x0018, "UI", "1.2.3.4.5.6");
+  e.element(0x0008, 0x0070, "LO", "ACME Medical").element(0x0008, 0x0080, "LO", "Wobblesworth Clinic");
+  e.element(0x0008, 0x1010, "SH", "WOBBLESWORTH CT1");
+  e.element(0x0010, 0x0010, "PN", "Wobblesworth^Henrietta").element(0x0010, 0x0020, "LO", "WB7463840");
+  e.element(0x0010, 0x2160, "SH", "Henrietta").element(0x0018, 0x1000, "LO", "WB7463840").element(0x0018, 0x1020, "LO", "VA10B");
+  e.element(0x0020, 0x000D, "UI", "1.2.3.4").element(0x0020, 0x000E, "UI", "1.2.3.4.1");
+  auto f = read_source(owning_memory_source(e.out), ReadOptions{"1.2.840.10008.1.2.1"}, "kept");
+  REQUIRE(f.ok());
+  auto r = engine({"retain_device_identity", "retain_institution_identity", "retain_patient_characteristics"}).apply(*f);
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->withheld);
+  CHECK(str(*f, Tag(0x0008, 0x1010)) == "CT1");                                     // the name cut out, the rest kept
+  CHECK(str(*f, Tag(0x0008, 0x0080))->find("Wobblesworth") == std::string::npos);
+  CHECK(str(*f, Tag(0x0010, 0x2160)).value_or("").find("Henrietta") == std::string::npos);
+  CHECK(str(*f, Tag(0x0018, 0x1000)).value_or("").find("7463840") == std::string::npos);
+  CHECK(str(*f, Tag(0x0008, 0x0070)) == "ACME Medical");  // what names no one stays as retained
+  CHECK(str(*f, Tag(0x0018, 0x1020)) == "VA10B");
+}
