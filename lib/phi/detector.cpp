@@ -388,7 +388,10 @@ struct Detector::Impl {
     needles.find_all(f.text, matches);
     bool any_digit = false, any_alpha = false;
     for (const auto& t : f.tokens) { any_digit |= t.digit; any_alpha |= t.alpha; }
-    const bool words = ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary;
+    // A UID, date or time has no letters: letters in one are not what its VR allows, and are read
+    // as words (fuzz_deid wrote a name inside a File Meta Transfer Syntax UID, "1.2.8ZEBULON8.1.2").
+    const bool lettered = ctx.cls == Class::uid || ctx.cls == Class::date_time;
+    const bool words = ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary || lettered;
     if (words && any_alpha) {
       names(ctx);
       settle_names();
