@@ -112,6 +112,11 @@ Element& Dataset::set(Tag tag, VR vr, std::vector<std::uint8_t> bytes) {
     e = &*elements_.insert(pos, Element{});
     e->tag = tag;
   }
+  // A file may hold a tag twice (out of order; kept as read for fidelity). The tag is one
+  // attribute: its other copies go, or they would keep the value this edit replaces (fuzz_reader_writer).
+  const std::ptrdiff_t at = e - elements_.data();
+  elements_.erase(std::remove_if(elements_.begin() + at + 1, elements_.end(), [&](const Element& x) { return x.tag == tag; }), elements_.end());
+  e = &elements_[std::size_t(at)];
   e->vr = vr;
   e->form = ElementForm::value;
   e->items.clear();
@@ -129,9 +134,10 @@ void Dataset::set_string(Tag tag, VR vr, std::string_view text) {
 }
 
 bool Dataset::remove(Tag tag) {
-  auto it = std::find_if(elements_.begin(), elements_.end(), [&](const Element& x) { return x.tag == tag; });
+  // Every copy of a tag a file holds twice: removing one would leave the attribute in the output.
+  auto it = std::remove_if(elements_.begin(), elements_.end(), [&](const Element& x) { return x.tag == tag; });
   if (it == elements_.end()) return false;
-  elements_.erase(it);
+  elements_.erase(it, elements_.end());
   modified_ = true;
   return true;
 }

@@ -167,4 +167,24 @@ TEST_CASE("writer: a large bulk value keeps its offset modulo 64 KiB (the page c
   CHECK(std::vector<std::uint8_t>(pd->value.bytes()->begin(), pd->value.bytes()->end()) == px);
   std::remove(in.c_str());
   std::remove(out.c_str());
+
+TEST_CASE("writer: a tag a file holds twice is edited and removed as one attribute (fuzz_reader_writer finding)") {
+  // Out-of-order duplicates are read as they are (fidelity); an edit or a removal reached only the
+  // first copy, and the second was written out with the old value.
+  Enc e;
+  e.element(0x0010, 0x0010, "PN", "Doe^Jane").element(0x0010, 0x0020, "LO", "MRN1");
+  e.element(0x0020, 0x0011, "IS", "3").element(0x0010, 0x0010, "PN", "Doe^Janet").element(0x0010, 0x0020, "SH", "MRN2");
+  auto f = must_read(e.out, "1.2.840.10008.1.2.1");
+  CHECK(*write_to_buffer(f) == e.out);
+  f.dataset.set_string(Tag(0x0010, 0x0010), vrs::PN, "EDITED");
+  CHECK(f.dataset.remove(Tag(0x0010, 0x0020)));
+  auto g = must_read(*write_to_buffer(f), "1.2.840.10008.1.2.1");
+  int names = 0;
+  for (const auto& el : g.dataset.elements()) {
+    names += el.tag == Tag(0x0010, 0x0010);
+    CHECK(el.tag != Tag(0x0010, 0x0020));
+  }
+  CHECK(names == 1);
+  CHECK(g.dataset.get_string(Tag(0x0010, 0x0010)) == "EDITED");
+  CHECK_FALSE(g.dataset.remove(Tag(0x0010, 0x0020)));
 }
