@@ -39,7 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   const std::uint8_t pick = data[0];
   std::vector<std::uint8_t> in(data + 1, data + size);
-  bool planted = (pick & 0x80) && pick % 3 != 2 && plant_comment(in, pick % 3 == 1);
+  // The words may already sit in the input's entropy-coded data (libFuzzer learns them from the
+  // check below): that is image data, no comment, and the filter rightly keeps it.
+  const std::string_view raw(reinterpret_cast<const char*>(data + 1), size - 1);
+  bool planted = (pick & 0x80) && pick % 3 != 2 && raw.find(kPlanted) == std::string_view::npos && plant_comment(in, pick % 3 == 1);
   auto run = [&](Bytes b) {
     switch (pick % 3) {
       case 0: return codestream::filter_jpeg(b);

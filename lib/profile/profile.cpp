@@ -222,6 +222,20 @@ std::vector<std::string> Profile::identifying_keeps() const {
       out.push_back(fmt::format("{}: keeps private element ({:04X},xx{:02X}) of \"{}\", which E.1-1 removes", r.origin, r.group, r.offset, r.creator));
       continue;
     }
+    if (r.match == Rule::Match::mask) {
+      // A mask keeps every row it overlaps ((0010,xxxx) keeps the patient's name and ID): each one
+      // E.1-1 lists as identifying is named, so `profile check` says so (fuzz_profile finding).
+      std::vector<std::string> kept;
+      for (const auto& row : kE11Rows)
+        if (!row.private_row && row.basic != Code::K && ((row.value ^ r.value) & row.mask & r.mask) == 0)
+          kept.push_back(row.keyword[0] ? row.keyword : row.tag);
+      if (kept.empty()) continue;
+      std::string some;
+      for (std::size_t i = 0; i < kept.size() && i < 4; ++i) some += (i ? ", " : "") + kept[i];
+      out.push_back(fmt::format("{}: keeps by mask {} attribute(s) E.1-1 lists as identifying ({}{})", r.origin, kept.size(), some,
+                                kept.size() > 4 ? ", ..." : ""));
+      continue;
+    }
     if (r.match != Rule::Match::tag) continue;
     Tag tag(std::uint16_t(r.value >> 16), std::uint16_t(r.value & 0xFFFF));
     const E11Row* row = find_row(tag);

@@ -464,3 +464,17 @@ TEST_CASE("deid: a retain option never keeps the patient's own name or ID writte
   CHECK(str(*f, Tag(0x0008, 0x0070)) == "ACME Medical");  // what names no one stays as retained
   CHECK(str(*f, Tag(0x0018, 0x1020)) == "VA10B");
 }
+
+TEST_CASE("profile: a mask rule keeping identifying attributes is reported by profile check (fuzz_profile finding)") {
+  // identifying_keeps() named rules by tag and private element only: {"mask": "(0010,xxxx)",
+  // "action": "keep"} kept the patient's name and ID without a word from `profile check`.
+  auto p = profile::Profile::from_json(R"j({"rules": [{"mask": "(0010,xxxx)", "action": "keep"}, {"mask": "(0019,xxxx)", "action": "keep"},
+                                                       {"mask": "(0028,xxxx)", "action": "remove"}]})j", "site.json");
+  REQUIRE(p.ok());
+  auto keeps = p->identifying_keeps();
+  INFO(keeps.front());
+  REQUIRE(keeps.size() == 1);  // (0019,xxxx) holds nothing E.1-1 lists; (0028,xxxx) is removed, not kept
+  CHECK(keeps[0].find("site.json") != std::string::npos);
+  CHECK(keeps[0].find("Patient") != std::string::npos);
+  CHECK(p->decide(Tag(0x0010, 0x0010), vrs::PN, "").action == profile::Action::keep);
+}
