@@ -100,6 +100,9 @@ void require_no_planted(const Dataset& ds, bool top) {
     if (top && e.tag.group == 0x7FE0) continue;
     auto b = e.value.bytes();
     fuzzcheck::require(b.has_value(), "re-read output value not in memory");
+    if (fuzzcheck::contains_word(*b, fuzzcheck::kPlantedFamily) || fuzzcheck::contains_word(*b, fuzzcheck::kPlantedGiven) ||
+        fuzzcheck::contains_word(*b, fuzzcheck::kPlantedId))
+      std::fprintf(stderr, "planted word in (%04X,%04X)%s\n", e.tag.group, e.tag.element, top ? "" : " (in an item or the File Meta)");
     fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedFamily), "planted family name left in the output");
     fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedGiven), "planted given name left in the output");
     fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedId), "planted patient ID left in the output");

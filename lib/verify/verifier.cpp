@@ -64,6 +64,13 @@ struct Scanner {
         const std::string text = charset::decode(*b, cs, e.vr);
         auto found = detector.find(text, phi::context_of(ds, e, text));
         if (!found.empty()) add(prefix, e.tag, found.front().kind);
+        // A NUL inside a string is no character of its VR, but bytes around it can be: UTF-16
+        // in a text value reads "Q\0U\0..." as no word (fuzz_deid hid the patient's name in
+        // Patient Comments so). Such a value is also read as binary, for the instance's own identifiers.
+        std::size_t end = b->size();
+        while (end > 0 && ((*b)[end - 1] == 0 || (*b)[end - 1] == ' ')) --end;
+        if (found.empty() && std::find(b->begin(), b->begin() + std::ptrdiff_t(end), std::uint8_t(0)) != b->begin() + std::ptrdiff_t(end))
+          bytes(prefix, e.tag, *b, cs, false);
       } else {
         bytes(prefix, e.tag, *b, cs);
       }

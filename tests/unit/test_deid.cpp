@@ -478,3 +478,22 @@ TEST_CASE("profile: a mask rule keeping identifying attributes is reported by pr
   CHECK(keeps[0].find("Patient") != std::string::npos);
   CHECK(p->decide(Tag(0x0010, 0x0010), vrs::PN, "").action == profile::Action::keep);
 }
+
+TEST_CASE("deid: a name written as UTF-16 inside a text value withholds (fuzz_deid finding)") {
+  // Patient Comments (cleaned as text under Clean Descriptors) held "Q\0U\0I\0X..." between
+  // ordinary words: decoded as text it is no word, so neither the cleaner nor the check saw it.
+  std::string hidden = "Seen by Dr X; call 555-86";
+  for (char c : std::string("KOWALCZYK")) { hidden += c; hidden += '\0'; }
+  hidden += "4/12";
+  Enc e;
+  e.element(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2").element(0x0008, 0x0018, "UI", "1.2.3.4.5.6");
+  e.element(0x0010, 0x0010, "PN", "Kowalczyk^Zofia").element(0x0010, 0x0020, "LO", "MRN77");
+  e.element(0x0010, 0x4000, "LT", hidden);
+  e.element(0x0020, 0x000D, "UI", "1.2.3.4").element(0x0020, 0x000E, "UI", "1.2.3.4.1");
+  auto f = read_source(owning_memory_source(e.out), ReadOptions{"1.2.840.10008.1.2.1"}, "utf16");
+  REQUIRE(f.ok());
+  auto r = engine({"clean_descriptors"}).apply(*f);
+  REQUIRE(r.ok());
+  CHECK(r->withheld);
+  CHECK(r->withhold_reason.find("(0010,4000)") != std::string::npos);
+}
