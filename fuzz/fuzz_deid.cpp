@@ -33,7 +33,7 @@ const Deidentifier& engine(unsigned variant) {
       c.options = sets[i];
       c.key = std::make_shared<const dicomscrub::Key>(dicomscrub::Key::from_bytes(std::vector<std::uint8_t>(32, 1)).value());
       c.ocr_check = i % 2 == 0;  // half the runs skip Tesseract, so our own pixel code gets most executions
-      if (i == 2) c.cover_pages = "identifiers";
+      if (i == 2) c.cover_pages = CoverPages::identifiers;
       v.push_back(std::move(Deidentifier::create(c)).value());
     }
     return v;
