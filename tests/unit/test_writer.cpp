@@ -167,6 +167,7 @@ TEST_CASE("writer: a large bulk value keeps its offset modulo 64 KiB (the page c
   CHECK(std::vector<std::uint8_t>(pd->value.bytes()->begin(), pd->value.bytes()->end()) == px);
   std::remove(in.c_str());
   std::remove(out.c_str());
+}
 
 TEST_CASE("writer: a tag a file holds twice is edited and removed as one attribute (fuzz_reader_writer finding)") {
   // Out-of-order duplicates are read as they are (fidelity); an edit or a removal reached only the
