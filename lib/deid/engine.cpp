@@ -561,6 +561,9 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     return report;
   }
   std::string sop_class = ds.get_string(Tag(0x0008, 0x0016)).value_or("");
+  // Read before the walk changes anything: the Directory Record Sequence or the meta's class.
+  const bool dicomdir = ds.find(Tag(0x0004, 0x1220)) != nullptr ||
+                        trim_value(file.meta.get_string(Tag(0x0002, 0x0002)).value_or("")) == "1.2.840.10008.1.3.10";
   const bool is_pdf = sop_class == "1.2.840.10008.5.1.4.1.1.104.1";
   if (profile::sop_category(sop_class) == "encapsulated_document" && !is_pdf) {
     report.withheld = true;
@@ -704,7 +707,10 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   for (auto* s : {&study, &series, &instance}) while (!s->empty() && s->back() == '\0') s->pop_back();
   if (instance.empty()) {
     report.withheld = true;
-    report.withhold_reason = "no SOP Instance UID: cannot name the output";
+    // A DICOMDIR is no instance but an index of patients (names, IDs, birth dates in its records):
+    // it is rebuilt from the de-identified files, never copied. Say so rather than "no UID".
+    report.withhold_reason = dicomdir ? "DICOMDIR (a media directory listing patients): not copied; build a new one from the de-identified files"
+                                      : "no SOP Instance UID: not a composite instance, cannot name the output";
     return report;
   }
   if (impl_->verify) {

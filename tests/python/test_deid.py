@@ -220,3 +220,36 @@ def test_outputs_do_not_depend_on_whether_an_audit_is_written(tmp_path, key):
     run("deid", "--key-file", key, "--output", str(without), PHI)
     tree = lambda root: {os.path.relpath(f, root): open(f, "rb").read() for f in outputs(root) if f.endswith(".dcm")}
     assert tree(with_audit) and tree(with_audit) == tree(without)
+
+
+def test_dicomdir_is_withheld_as_a_patient_index_not_for_a_missing_uid(tmp_path, key):
+    # A DICOMDIR lists patients in its records and has no SOP Instance UID: it is withheld with a
+    # reason that says what it is (rebuild it from the outputs), and a fragment without a UID says
+    # it is not an instance. Before, both read "no SOP Instance UID: cannot name the output".
+    from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+    from pydicom.sequence import Sequence
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.1.3.10"
+    meta.MediaStorageSOPInstanceUID = "1.2.826.0.1.3680043.8.498.77"
+    meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds = FileDataset(str(tmp_path / "DICOMDIR"), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.FileSetID = "SITE"
+    rec = Dataset()
+    rec.DirectoryRecordType = "PATIENT"
+    rec.PatientName = "Zebulon^Quixote"
+    rec.PatientID = "MRN-88123456"
+    ds.DirectoryRecordSequence = Sequence([rec])
+    ds.save_as(str(tmp_path / "DICOMDIR"), write_like_original=False)
+    fragment = FileDataset(str(tmp_path / "fragment.dcm"), {}, file_meta=FileMetaDataset(), preamble=b"\0" * 128)
+    fragment.file_meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    fragment.PatientName = "Zebulon^Quixote"
+    fragment.save_as(str(tmp_path / "fragment.dcm"), write_like_original=True)  # a fragment: no full meta
+    out = tmp_path / "out"
+    p = deid(out, key, str(tmp_path / "DICOMDIR"), str(tmp_path / "fragment.dcm"))
+    assert p.returncode == 3, p.stderr
+    assert [f for f in outputs(out) if not f.endswith(".jsonl")] == []
+    reasons = sorted(r["reason"] for r in audit_records(str(out) + ".audit.jsonl") if r["status"] == "withheld")
+    assert len(reasons) == 2
+    assert reasons[0].startswith("DICOMDIR (a media directory listing patients)")
+    assert reasons[1].startswith("no SOP Instance UID: not a composite instance")
