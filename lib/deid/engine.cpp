@@ -73,13 +73,14 @@ struct Walk {
   DeidReport& report;
   const phi::Detector& ids;
   const deid::KeptTextCheck& kept_text;  // standard text E.1-1 does not list: kept unless it identifies
-  std::set<std::string>& kept;  // paths the profile keeps on purpose (a rule or a retain option)
+  std::set<std::string>& kept;  // paths the check does not read: kept on purpose, or values of ours
   int shift_days = 0;
   std::vector<std::string> cs;  // character set of the data set being walked
   std::string lookup_miss;      // the keyword a lookup table had no row for (withholds the instance)
   bool big_endian = false;      // of the data set: UN values are read as their dictionary VR
   bool text_undecodable = false;  // this data set's own character set is unknown
   bool own_output = false;        // an output of ours under this key: its dates are shifted already
+  bool shifted_date = false;      // the element apply() just did holds a date it shifted
 
   void count(Action a, const std::string& path) { count(profile::to_string(a), path); }
   void count(const char* did, const std::string& path) {
@@ -161,6 +162,15 @@ struct Walk {
     if (e.form != ElementForm::value || !is_string_vr(e.vr)) return false;
     if (own_output && a == Action::shift_date) return e.vr == vrs::DA || e.vr == vrs::DT;
     if (!is_identifier_attribute(e.tag, e.vr) || (a != Action::empty && a != Action::dummy && a != Action::hash)) return false;
+    return holds_own_tokens(e);
+  }
+
+  // Every value is a keyed token of ours (one only the key makes): bytes we produced from a MAC,
+  // which tell nothing of the input. The check must not read them as text: a random token spells a
+  // date or a word now and then ("MS6MAY64...": a date at DeviceSerialNumber under one key in
+  // 10^4), and a withhold that depends on the key is no finding.
+  bool holds_own_tokens(const Element& e) {
+    if (e.form != ElementForm::value || !is_string_vr(e.vr)) return false;
     auto t = text(e);
     if (!t) return false;
     bool any = false;
@@ -264,6 +274,10 @@ struct Walk {
                 : e.vr == DT ? (a == Action::shift_date ? pseudo::shift_dt(v, shift_days) : false)
                              : false;
         if (!ok) { count(Action::remove, path); ds.mark_modified(); return false; }  // unparseable: remove
+        // A shifted date is a function of the input's date and the key: under some key it lands on
+        // another date of the patient (a study date a few days earlier), which the check would
+        // call that date. Only digits and separators are left (DA, DT that conforms): no words.
+        shifted_date = a == Action::shift_date && deid::conforms(e.vr, v);
         set_text(ds, e, v);
         return true;
       }
@@ -409,9 +423,14 @@ struct Walk {
       // Values of ours in the input, kept as they are (see own_value): the input's identifiers the
       // check knows are these very values, so at this place they are ours, not the input's.
       if (own_value(e, d.action)) kept.insert(prefix + e.tag.str());
+      shifted_date = false;
       if (apply(ds, e, d, path, depth)) {
-        const bool kept = d.action == Action::keep || d.action == Action::keep_unless_identifying;
-        if (kept && !kept_value_is_sound(e)) {
+        // The tokens and shifted dates just written are ours (see holds_own_tokens); the rest is
+        // checked. Their outcome would otherwise depend on the key, and no finding can.
+        const bool tokenized = is_identifier_attribute(e.tag, e.vr) || d.action == Action::hash;
+        if (shifted_date || (tokenized && d.action != Action::keep && holds_own_tokens(e))) kept.insert(prefix + e.tag.str());
+        const bool value_kept = d.action == Action::keep || d.action == Action::keep_unless_identifying;
+        if (value_kept && !kept_value_is_sound(e)) {
           // Not what its VR or character set allows: emptied, not removed, so a Type 1 or 2
           // attribute stays present (its value was no valid value anyway).
           count(Action::empty, path);
