@@ -602,6 +602,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
     report.withhold_reason = pixel_plan.reason;
     return report;
   }
+  deid::drop_content_marks(ds);  // asked above; written below for the content as it leaves
 
   // One detector, built once from the input: the text cleaner, the pixel and PDF paths and the
   // residual check below all ask it, so they cannot disagree.
@@ -717,9 +718,12 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   rebuild_file_meta(file);
   // Searched or cleaned pixels and cleaned PDFs carry our keyed mark (after the File Meta: it binds
   // the transfer syntax), so that a second pass leaves them as they are instead of cleaning again.
-  if (!content_ours && (is_pdf || pixel_plan.kind == pixel::PixelPlan::Kind::clean))
+  if (content_ours || is_pdf || pixel_plan.kind == pixel::PixelPlan::Kind::clean)
     if (std::string mark = deid::content_mark(file, impl_->pseudo, pixel_policy); !mark.empty()) method.push_back(std::move(mark));
   ds.set_string(Tag(0x0012, 0x0063), vrs::LO, join_values(own_output || content_ours ? deid::merged_method(ds, method) : method, '\\'));
+  // Ours: our method names, a keyed content mark (a MAC in base32, which spells a date under about
+  // one key in 10^4: "...B4APR56P..."), and values of the input the walk judged already.
+  kept.insert(Tag(0x0012, 0x0063).str());
   std::string study = trim_value(ds.get_string(Tag(0x0020, 0x000D)).value_or(""));
   std::string series = trim_value(ds.get_string(Tag(0x0020, 0x000E)).value_or(""));
   std::string instance = trim_value(ds.get_string(Tag(0x0008, 0x0018)).value_or(""));

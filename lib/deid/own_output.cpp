@@ -77,6 +77,23 @@ bool content_carries_own_mark(const DicomFile& file, const pseudo::Pseudonymizer
   return false;
 }
 
+void drop_content_marks(Dataset& ds) {
+  const Tag method_tag(0x0012, 0x0063);
+  auto had = ds.get_string(method_tag);
+  if (!had) return;
+  std::vector<std::string> rest;
+  bool dropped = false;
+  for (auto& v : split_value(*had, '\\')) {
+    if (trim_value(v).rfind(kContentMarkPrefix, 0) == 0) dropped = true;
+    else rest.push_back(v);
+  }
+  if (!dropped) return;
+  if (rest.empty()) { ds.remove(method_tag); return; }
+  std::string joined;
+  for (std::size_t i = 0; i < rest.size(); ++i) joined += (i ? "\\" : "") + rest[i];
+  ds.set_string(method_tag, vrs::LO, joined);
+}
+
 std::vector<std::string> merged_method(const Dataset& ds, const std::vector<std::string>& ours) {
   std::vector<std::string> out;
   const bool new_mark = std::any_of(ours.begin(), ours.end(), [](const std::string& v) { return v.rfind(kContentMarkPrefix, 0) == 0; });

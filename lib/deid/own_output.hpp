@@ -33,6 +33,12 @@ std::string content_mark(const DicomFile& file, const pseudo::Pseudonymizer& p, 
 // would only disturb (blanked boxes make new edges for the text detector; qpdf rewrites a PDF).
 bool content_carries_own_mark(const DicomFile& file, const pseudo::Pseudonymizer& p, std::string_view policy);
 
+// Removes every content mark from De-identification Method (the element goes when nothing else is
+// left). A mark is a MAC in base32, which now and then spells a date or a word: judged as text it
+// would withhold or drop a value of ours depending on the key. Whether it holds is asked before
+// (content_carries_own_mark), and the engine writes the mark of the content as it leaves.
+void drop_content_marks(Dataset& ds);
+
 // De-identification Method values for an output of ours run again: the values it has (the walk
 // judged them) first, then ours it lacks; an old content mark goes when `ours` brings a new one.
 std::vector<std::string> merged_method(const Dataset& ds, const std::vector<std::string>& ours);

@@ -9,6 +9,7 @@ import warnings
 
 import pydicom
 
+import keyed_values
 from conftest import DATA, EXE, ROOT, audit_records, run
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
@@ -123,74 +124,45 @@ def test_a_large_value_left_in_the_file_is_still_checked(tmp_path, key):
     assert "patient name part at (0028,1055)" in p.stdout + p.stderr
 
 
+
 def test_a_keyed_token_that_spells_a_date_is_ours_not_a_finding(tmp_path):
-    """CI withheld fo-dicom/GH1146.dcm now and then for "a date at (0018,1000)": with one key in
-    about 10^4 the keyed token written for DeviceSerialNumber spells a date ("MS6MAY64ALWVD5VPLFOV")
-    and the residual check read our own bytes as the input's. This key makes exactly that token;
-    the outcome must not depend on the key. The same date in a value that is not ours still
-    withholds the output."""
-    import hashlib
-    import hmac
-    import re
-
-    key_hex = "d5ceafe2500ed9af4afc69ddf13005293ba34a9ffd8655652e23cb1648971a3b"
-    key = tmp_path / "k.key"
-    key.write_text(key_hex + "\n")
-    os.chmod(key, 0o600)
-
-    def b32(digest, n):
-        alphabet, out, acc, bits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "", 0, 0
-        for b in digest:
-            acc, bits = (acc << 8) | b, bits + 8
-            while bits >= 5 and len(out) < n:
-                bits -= 5
-                out += alphabet[(acc >> bits) & 31]
-        return out
-
-    k = bytes.fromhex(key_hex)
-    body = b32(hmac.new(k, b"id\0" + b"0363010001", hashlib.sha256).digest(), 16)
-    token = body + b32(hmac.new(k, b"id-mark\0" + body.encode(), hashlib.sha256).digest(), 4)
-    assert re.search(r"[2-7](JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[2-7]{2}", token), token
-
+    """CI withheld fo-dicom/GH1146.dcm now and then for "a date at (0018,1000)": under about one key
+    in 10^4 the keyed token written for DeviceSerialNumber spells a date ("MS6MAY64ALWVD5VPLFOV")
+    and the residual check read our own bytes as the input's. Under such a key the output is
+    written; the same date in a value that is not ours still withholds it."""
+    k = keyed_values.find_key(lambda k: keyed_values.SPELLS_A_DATE.search(keyed_values.token(k, "id", "0363010001", 20)), "serial")
+    key = keyed_values.write_key(tmp_path / "k.key", k)
     src = _instance(str(tmp_path / "in.dcm"), DeviceSerialNumber="0363010001")
     out = tmp_path / "out"
-    p = run("deid", "--key-file", str(key), "--output", str(out), "--no-ocr-check", src)
+    p = run("deid", "--key-file", key, "--output", str(out), "--no-ocr-check", src)
     assert p.returncode == 0, p.stdout + p.stderr
     written = list(_outputs(out))
     assert len(written) == 1
-    assert pydicom.dcmread(written[0]).DeviceSerialNumber == token
+    assert pydicom.dcmread(written[0]).DeviceSerialNumber == keyed_values.token(k, "id", "0363010001", 20)
 
-    # Not ours: the input's own words with a date in an attribute the profile keeps.
     src2 = _instance(str(tmp_path / "in2.dcm"), DeviceSerialNumber="0363010001", ManufacturerModelName="service 6 MAY 1964")
-    p = run("deid", "--key-file", str(key), "--output", str(tmp_path / "out2"), "--no-ocr-check", src2)
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "out2"), "--no-ocr-check", src2)
     assert p.returncode == 3, p.stdout + p.stderr
     assert "date at (0008,1090)" in p.stdout + p.stderr
 
 
 def test_a_shifted_date_that_lands_on_another_of_the_patients_dates_is_ours(tmp_path):
-    """The same class as the token above: with Retain Longitudinal Temporal Information with
-    Modified Dates, a key whose shift is 4 days moves AcquisitionDate (four days after the study)
-    onto the input's StudyDate, and the check called it "study date". One patient in 3,652 whose
-    dates are four days apart was withheld, depending on the key. A shifted date is ours."""
-    import hashlib
-    import hmac
-
-    key_hex = "6ee0f91d2cfae6fd8d5a47af101ed49dfdaf923a9d56209c1ecdf233a3bc6e07"
-    digest = hmac.new(bytes.fromhex(key_hex), b"date-shift\0MRN-88123456", hashlib.sha256).digest()
-    assert 1 + int.from_bytes(digest[:4], "big") % 3652 == 4  # days back, as Pseudonymizer::date_shift_days
-    key = tmp_path / "k.key"
-    key.write_text(key_hex + "\n")
-    os.chmod(key, 0o600)
+    """The same class: with Retain Longitudinal Temporal Information with Modified Dates, a key
+    whose shift is 4 days moves AcquisitionDate (four days after the study) onto the input's
+    StudyDate, and the check called it "study date" (one patient in 3,652 whose dates are four
+    days apart, depending on the key). A shifted date is ours."""
+    k = keyed_values.find_key(lambda k: keyed_values.shift_days(k, "MRN-88123456") == 4, "shift")
+    key = keyed_values.write_key(tmp_path / "k.key", k)
     src = _instance(str(tmp_path / "in.dcm"), AcquisitionDate="20230305")
-    out = tmp_path / "out"
-    p = run("deid", "--key-file", str(key), "--output", str(out), "--option", "retain_long_modified_dates", "--no-ocr-check", src)
+    opts = ["--option", "retain_long_modified_dates", "--no-ocr-check"]
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), *opts, src)
     assert p.returncode == 0, p.stdout + p.stderr
-    written = list(_outputs(out))
+    written = list(_outputs(tmp_path / "out"))
     assert len(written) == 1
     ds = pydicom.dcmread(written[0])
     assert (ds.StudyDate, ds.AcquisitionDate) == ("20230225", "20230301")
     # A date left in a value that is not ours is still the study date.
     src2 = _instance(str(tmp_path / "in2.dcm"), AcquisitionDate="20230305", ManufacturerModelName="seen 2023-03-01")
-    p = run("deid", "--key-file", str(key), "--output", str(tmp_path / "out2"), "--option", "retain_long_modified_dates", "--no-ocr-check", src2)
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "out2"), *opts, src2)
     assert p.returncode == 3, p.stdout + p.stderr
     assert "study date at (0008,1090)" in p.stdout + p.stderr
