@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SCRIPT = os.path.join(ROOT, "tools", "include_policy.py")
 
@@ -67,50 +69,29 @@ def test_a_clean_small_tree_passes(tmp_path):
     assert code == 0, out
 
 
-def test_an_include_up_the_layers_fails(tmp_path):
-    make_tree(tmp_path, {"lib/core/core.cpp": '#include "deid/walk.hpp"\n'})
+# Each tree breaks one rule, and the policy names the file, the include and the rule.
+BROKEN = {
+    "include_up_the_layers": ({"lib/core/core.cpp": '#include "deid/walk.hpp"\n'},
+                              "lib/core/core.cpp: layer core includes deid/walk.hpp of the higher layer deid"),
+    "cycle_between_files": ({"lib/deid/a.hpp": '#include "deid/b.hpp"\n', "lib/deid/b.hpp": '#include "deid/a.hpp"\n'},
+                            "include cycle between files: lib/deid/a.hpp -> lib/deid/b.hpp -> lib/deid/a.hpp"),
+    "front_end_reaching_an_unlisted_internal_header": ({"cli/other.cpp": '#include "media/media.hpp"\n'},
+                                                       "cli/other.cpp: front end includes internal header media/media.hpp"),
+    "allowance_nobody_uses": ({"cli/main.cpp": '#include "dicomscrub/deid.hpp"\n'},
+                              "allows cli to include deid/walk.hpp, which it no longer does"),
+    "public_header_reaching_into_lib": ({"include/dicomscrub/deid.hpp": '#include "deid/walk.hpp"\n'},
+                                        "include/dicomscrub/deid.hpp: public header includes deid/walk.hpp, which is not installed"),
+    "engine_including_a_module_only_header": ({"lib/deid/pixels.cpp": '#include "media/codec.hpp"\n'},
+                                              "lib/deid/pixels.cpp: includes media/codec.hpp, built only into the media module"),
+    "folder_outside_the_table": ({"lib/extra/x.hpp": '#include "core/core.hpp"\n'},
+                                 "lib/extra: a folder the layer table (lib/layers.txt) does not list"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_tree_breaking_one_rule_fails_naming_it(tmp_path, case):
+    files, message = BROKEN[case]
+    make_tree(tmp_path, files)
     code, out = run(tmp_path)
     assert code == 1
-    assert "lib/core/core.cpp: layer core includes deid/walk.hpp of the higher layer deid" in out
-
-
-def test_a_cycle_between_files_fails(tmp_path):
-    make_tree(tmp_path, {"lib/deid/a.hpp": '#include "deid/b.hpp"\n', "lib/deid/b.hpp": '#include "deid/a.hpp"\n'})
-    code, out = run(tmp_path)
-    assert code == 1
-    assert "include cycle between files: lib/deid/a.hpp -> lib/deid/b.hpp -> lib/deid/a.hpp" in out
-
-
-def test_a_front_end_reaching_an_unlisted_internal_header_fails(tmp_path):
-    make_tree(tmp_path, {"cli/other.cpp": '#include "media/media.hpp"\n'})
-    code, out = run(tmp_path)
-    assert code == 1
-    assert "cli/other.cpp: front end includes internal header media/media.hpp" in out
-
-
-def test_an_allowance_nobody_uses_fails(tmp_path):
-    make_tree(tmp_path, {"cli/main.cpp": '#include "dicomscrub/deid.hpp"\n'})
-    code, out = run(tmp_path)
-    assert code == 1
-    assert "allows cli to include deid/walk.hpp, which it no longer does" in out
-
-
-def test_a_public_header_reaching_into_lib_fails(tmp_path):
-    make_tree(tmp_path, {"include/dicomscrub/deid.hpp": '#include "deid/walk.hpp"\n'})
-    code, out = run(tmp_path)
-    assert code == 1
-    assert "include/dicomscrub/deid.hpp: public header includes deid/walk.hpp, which is not installed" in out
-
-
-def test_the_engine_including_a_module_only_header_fails(tmp_path):
-    make_tree(tmp_path, {"lib/deid/pixels.cpp": '#include "media/codec.hpp"\n'})
-    code, out = run(tmp_path)
-    assert code == 1
-    assert "lib/deid/pixels.cpp: includes media/codec.hpp, built only into the media module" in out
-
-
-def test_a_folder_outside_the_table_fails(tmp_path):
-    make_tree(tmp_path, {"lib/extra/x.hpp": '#include "core/core.hpp"\n'})
-    code, out = run(tmp_path)
-    assert code == 1
-    assert "lib/extra: a folder the layer table (lib/layers.txt) does not list" in out
+    assert message in out

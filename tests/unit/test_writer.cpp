@@ -112,33 +112,52 @@ TEST_CASE("writer: atomic output: no partial file, no overwrite, no temporary le
   fs::remove_all(dir);
 }
 
+namespace {
+
+// Writes `px` as Pixel Data after the meta elements of `meta`, reads it, gives it a SOP Instance UID
+// of another length (the header changes size), aligns and writes it again: the output's bytes and
+// where Pixel Data's value starts in the input and in the output.
+struct AlignedRoundTrip {
+  std::vector<std::uint8_t> bytes;
+  std::uint64_t in_offset = 0, out_offset = 0;
+  bool same_pixels = false;
+};
+
+AlignedRoundTrip round_trip_aligned(const std::string& name, const std::vector<std::uint8_t>& px, Enc& meta, const char* new_uid) {
+  const std::string in = "/tmp/dicomscrub_unit_" + name + ".dcm", out = "/tmp/dicomscrub_unit_" + name + "_out.dcm";
+  AlignedRoundTrip r;
+  r.in_offset = test::write_part10_with_pixels(in, px, meta).size() - px.size();
+  std::remove(out.c_str());
+  auto f = read_file(in, ReadOptions{{}, 64, 4000000, 256u << 20, 1 << 16, 1 << 16});
+  REQUIRE(f.ok());
+  f->dataset.set_string(Tag(0x0008, 0x0018), vrs::UI, new_uid);
+  rebuild_file_meta(*f);
+  CHECK(f->meta.find(Tag(0x0002, 0x0102)) == nullptr);
+  align_bulk_data(*f);
+  REQUIRE(write_file_atomically(*f, out).ok());
+  r.bytes = test::read_bytes(out);
+  auto g = read_source(owning_memory_source(r.bytes), {}, "out");
+  REQUIRE(g.ok());
+  const Element* pd = g->dataset.find(tags::pixel_data);
+  REQUIRE(pd);
+  r.out_offset = pd->value.source_offset();
+  r.same_pixels = std::vector<std::uint8_t>(pd->value.bytes()->begin(), pd->value.bytes()->end()) == px;
+  std::remove(in.c_str());
+  std::remove(out.c_str());
+  return r;
+}
+
+}  // namespace
+
 TEST_CASE("writer: bulk data keeps its page offset; input Private Information never passes") {
   Enc private_info;  // a sender's private information in the meta group
   private_info.element(0x0002, 0x0100, "UI", "1.2.3.4").header(0x0002, 0x0102, "OB", 6).raw("Smith!");
   std::vector<std::uint8_t> px(3u << 20);
   for (std::size_t i = 0; i < px.size(); ++i) px[i] = std::uint8_t(i * 7);
-  std::string in = "/tmp/dicomscrub_unit_align.dcm", out = "/tmp/dicomscrub_unit_align_out.dcm";
-  auto written = test::write_part10_with_pixels(in, px, private_info);
-  const std::uint64_t in_value_offset = written.size() - px.size();
-  std::remove(out.c_str());
-  auto f = read_file(in, ReadOptions{{}, 64, 4000000, 256u << 20, 1 << 16, 1 << 16});
-  REQUIRE(f.ok());
-  f->dataset.set_string(Tag(0x0008, 0x0018), vrs::UI, "2.25.1234567");  // the header changes size
-  rebuild_file_meta(*f);
-  CHECK(f->meta.find(Tag(0x0002, 0x0102)) == nullptr);
-  align_bulk_data(*f);
-  REQUIRE(write_file_atomically(*f, out).ok());
-  auto bytes = test::read_bytes(out);
-  auto g = read_source(owning_memory_source(bytes), {}, "out");
-  REQUIRE(g.ok());
-  const Element* pd = g->dataset.find(tags::pixel_data);
-  REQUIRE(pd);
-  CHECK(pd->value.source_offset() % 4096 == in_value_offset % 4096);
-  CHECK(std::vector<std::uint8_t>(pd->value.bytes()->begin(), pd->value.bytes()->end()) == px);
-  std::string all(bytes.begin(), bytes.end());
-  CHECK(all.find("Smith!") == std::string::npos);
-  std::remove(in.c_str());
-  std::remove(out.c_str());
+  auto r = round_trip_aligned("align", px, private_info, "2.25.1234567");
+  CHECK(r.out_offset % 4096 == r.in_offset % 4096);
+  CHECK(r.same_pixels);
+  CHECK(std::string(r.bytes.begin(), r.bytes.end()).find("Smith!") == std::string::npos);
 }
 
 TEST_CASE("writer: a large bulk value keeps its offset modulo 64 KiB (the page cache's large folios)") {
@@ -146,27 +165,11 @@ TEST_CASE("writer: a large bulk value keeps its offset modulo 64 KiB (the page c
   // copies the value in the kernel with 1.5x the CPU (bench/bulk_alignment.py).
   std::vector<std::uint8_t> px(16u << 20);
   for (std::size_t i = 0; i < px.size(); ++i) px[i] = std::uint8_t(i * 13);
-  std::string in = "/tmp/dicomscrub_unit_align64.dcm", out = "/tmp/dicomscrub_unit_align64_out.dcm";
   Enc none;
-  auto written = test::write_part10_with_pixels(in, px, none);
-  const std::uint64_t in_value_offset = written.size() - px.size();
-  std::remove(out.c_str());
-  auto f = read_file(in, ReadOptions{{}, 64, 4000000, 256u << 20, 1 << 16, 1 << 16});
-  REQUIRE(f.ok());
-  f->dataset.set_string(Tag(0x0008, 0x0018), vrs::UI, "2.25.123456789012345678901234567890");  // longer header
-  rebuild_file_meta(*f);
-  align_bulk_data(*f);
-  REQUIRE(write_file_atomically(*f, out).ok());
-  auto bytes = test::read_bytes(out);
-  auto g = read_source(owning_memory_source(bytes), {}, "out");
-  REQUIRE(g.ok());
-  const Element* pd = g->dataset.find(tags::pixel_data);
-  REQUIRE(pd);
-  CHECK(pd->value.source_offset() % 65536 == in_value_offset % 65536);
-  CHECK(pd->value.source_offset() < in_value_offset + 65536 + 128);  // no more padding than the unit
-  CHECK(std::vector<std::uint8_t>(pd->value.bytes()->begin(), pd->value.bytes()->end()) == px);
-  std::remove(in.c_str());
-  std::remove(out.c_str());
+  auto r = round_trip_aligned("align64", px, none, "2.25.123456789012345678901234567890");  // longer header
+  CHECK(r.out_offset % 65536 == r.in_offset % 65536);
+  CHECK(r.out_offset < r.in_offset + 65536 + 128);  // no more padding than the unit
+  CHECK(r.same_pixels);
 }
 
 TEST_CASE("writer: a tag a file holds twice is edited and removed as one attribute (fuzz_reader_writer finding)") {
