@@ -81,6 +81,7 @@ struct Walk {
   bool text_undecodable = false;  // this data set's own character set is unknown
   bool own_output = false;        // an output of ours under this key: its dates are shifted already
   bool shifted_date = false;      // the element apply() just did holds a date it shifted
+  bool lookup_pseudonyms_kept = false;  // apply_lookup() found the table's replacements, kept them
 
   void count(Action a, const std::string& path) { count(profile::to_string(a), path); }
   void count(const char* did, const std::string& path) {
@@ -303,16 +304,28 @@ struct Walk {
   }
 
   // The lookup table's replacement for every value of `e`; false when a value has no row.
+  // A value the table gives as a replacement is the data manager's pseudonym already (an output of
+  // ours run again): it passes as it is, and the check takes it for theirs, not the input's
+  // (`lookup_pseudonyms_kept`). Any other value without a row is a miss.
   bool apply_lookup(Dataset& ds, Element& e, const std::string& original, const std::string& path) {
     auto parts = split_value(trim_value(original), '\\');
     std::vector<std::pair<std::string, std::string>> pairs;
+    bool unchanged = true;
     for (auto& p : parts) {
       std::string old = trim_value(p);
       if (old.empty()) continue;
-      const std::string* now = impl.lookup->find(e.tag, old);
-      if (!now) return false;
-      pairs.emplace_back(old, *now);
-      p = *now;
+      if (const std::string* now = impl.lookup->find(e.tag, old)) {
+        pairs.emplace_back(old, *now);
+        p = *now;
+        unchanged = false;
+      } else if (!impl.lookup->is_replacement(e.tag, old)) {
+        return false;
+      }
+    }
+    lookup_pseudonyms_kept = unchanged;
+    if (unchanged) {
+      count(Action::keep, path);
+      return true;
     }
     for (const auto& [old, now] : pairs) {
       if (e.vr == vrs::UI) { if (impl.record_mappings && old != now) report.uid_mapping.emplace_back(old, now); }
@@ -406,7 +419,11 @@ struct Walk {
       if (impl.lookup && e.form == ElementForm::value && impl.lookup->covers(e.tag) && is_string_vr(e.vr)) {
         auto t = text(e);
         if (t && !trim_value(*t).empty()) {
-          if (apply_lookup(ds, e, *t, path)) { out.push_back(std::move(e)); continue; }
+          if (apply_lookup(ds, e, *t, path)) {
+            if (lookup_pseudonyms_kept) kept.insert(prefix + e.tag.str());
+            out.push_back(std::move(e));
+            continue;
+          }
           if (!impl.lookup_missing_keyed && lookup_miss.empty()) lookup_miss = std::string(dict::keyword(e.tag));
         }
       }

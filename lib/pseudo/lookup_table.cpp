@@ -80,6 +80,7 @@ Result<LookupTable> LookupTable::from_csv(std::string_view text, const std::stri
     if (!added && it->second != replacement)
       return fail(r.line, fmt::format("{} has a second, different replacement for the same original value", e->keyword));
     t.rows_ += added;
+    t.replacements_[e->value].insert(replacement);
   }
   return t;
 }
@@ -89,6 +90,11 @@ const std::string* LookupTable::find(Tag tag, std::string_view original) const {
   if (t == by_tag_.end()) return nullptr;
   auto it = t->second.find(detail::trim_value(std::string(original)));
   return it == t->second.end() ? nullptr : &it->second;
+}
+
+bool LookupTable::is_replacement(Tag tag, std::string_view value) const {
+  auto t = replacements_.find(tag.value());
+  return t != replacements_.end() && t->second.count(detail::trim_value(std::string(value))) != 0;
 }
 
 }  // namespace dicomscrub::reid

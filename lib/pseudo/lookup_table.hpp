@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -27,11 +28,15 @@ class LookupTable {
   bool covers(Tag tag) const { return by_tag_.count(tag.value()) != 0; }
   // The replacement for `original` (padding trimmed) of this attribute; nullptr when none.
   const std::string* find(Tag tag, std::string_view original) const;
+  // Whether `value` (padding trimmed) is a replacement the table gives for this attribute: the data
+  // manager's pseudonym, found again when an output is run again.
+  bool is_replacement(Tag tag, std::string_view value) const;
   const std::string& origin() const { return origin_; }
   std::size_t size() const { return rows_; }
 
  private:
   std::map<std::uint32_t, std::map<std::string, std::string, std::less<>>> by_tag_;
+  std::map<std::uint32_t, std::set<std::string, std::less<>>> replacements_;
   std::string origin_;
   std::size_t rows_ = 0;
 };

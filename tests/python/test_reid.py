@@ -160,6 +160,33 @@ def test_lookup_table_misses_withhold_or_fall_back_to_the_keyed_pseudonym(tmp_pa
     assert "SUBJ-001" in ids and len(ids) == 3 and not any(i.startswith("PT") for i in ids)
 
 
+def test_a_lookup_output_run_again_is_written_byte_for_byte(tmp_path, key, archive):
+    """A second pass with the same table found the table's replacements (SUBJ-001) where it looks
+    for originals: every instance was withheld as a miss. A replacement of the table is the data
+    manager's pseudonym: it passes, and the residual check does not call it the patient's ID."""
+    import filecmp
+
+    root, _ = archive
+    table = write_lookup(tmp_path / "subjects.csv", [
+        "PatientID,PT0001-7001,SUBJ-001", "PatientID,PT0002-7002,SUBJ-002", "PatientID,PT0003-7003,SUBJ-003",
+        "PatientName,ZYMURGY^QUILLON1,Subject^One", "PatientName,ZYMURGY^QUILLON2,Subject^Two",
+        "PatientName,ZYMURGY^QUILLON3,Subject^Three"])
+    first, second = tmp_path / "first", tmp_path / "second"
+    p = run("deid", "--key-file", key, "--output", str(first), "--lookup", table, root)
+    assert p.returncode == 0, p.stdout + p.stderr
+    p = run("deid", "--key-file", key, "--output", str(second), "--lookup", table, str(first))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "36 written" in p.stdout
+    for base, _, names in os.walk(first):
+        for n in names:
+            a = os.path.join(base, n)
+            assert filecmp.cmp(a, os.path.join(second, os.path.relpath(a, first)), shallow=False), a
+    # Still a miss: a value that is neither an original nor a replacement of the table.
+    other = write_lookup(tmp_path / "other.csv", ["PatientID,PT0001-7001,SUBJ-009"])
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "third"), "--lookup", other, str(first))
+    assert p.returncode == 3 and "36 withheld" in p.stdout
+
+
 @pytest.mark.parametrize("rows,message", [
     (["PatientID,PT1"], "line 2: expected 3 columns"),
     (["PatientID,PT1,S1", "NoSuchKeyword,a,b"], "line 3: 'NoSuchKeyword' is not a PS3.6 keyword"),
