@@ -1,7 +1,7 @@
 // lib/phi/identifiers.cpp — collecting the instance's identifiers (see phi.hpp): every person name
 // at any depth (PN values, by VR, so a name in a private or unexpected PN attribute counts too), the
-// IDs of the patient, visit, order and device at any depth, birth and study dates, institution,
-// addresses and phone numbers. Values the engine writes itself (ANONYMIZED, 19000101, 2.25 UIDs)
+// IDs of the patient, visit, order and device, birth dates, institution, addresses and phone numbers
+// at any depth and in every copy of a tag, study dates at the top level. Values the engine writes itself (ANONYMIZED, 19000101, 2.25 UIDs)
 // are never identifiers, so a de-identified file run again is not taken for PHI.
 #include <algorithm>
 #include <array>
@@ -9,6 +9,7 @@
 
 #include "charset/charset.hpp"
 #include "core/text.hpp"
+#include "dict/dictionary.hpp"
 #include "phi/fold.hpp"
 #include "phi/lexicon.hpp"
 #include "phi/phi.hpp"
@@ -53,6 +54,10 @@ constexpr Tag kIdTags[] = {Tag(0x0010, 0x0020), Tag(0x0010, 0x1000), Tag(0x0010,
                            Tag(0x0038, 0x0010), Tag(0x0038, 0x0060), Tag(0x0040, 0x1001), Tag(0x0040, 0x0009), Tag(0x0040, 0x2016),
                            Tag(0x0040, 0x2017), Tag(0x0040, 0x0253), Tag(0x0040, 0x1400)};
 constexpr Tag kDeviceIdTags[] = {Tag(0x0018, 0x1000), Tag(0x0008, 0x1010)};
+// Patient's Address, Person's Address; Patient's / Referring Physician's / Person's Telephone Numbers
+// and Patient's Telecom Information.
+constexpr Tag kAddressTags[] = {Tag(0x0010, 0x1040), Tag(0x0040, 0x1102)};
+constexpr Tag kPhoneTags[] = {Tag(0x0010, 0x2154), Tag(0x0010, 0x2155), Tag(0x0008, 0x0094), Tag(0x0040, 0x1103)};
 
 template <std::size_t N>
 bool in(const Tag (&list)[N], Tag t) { return std::find(std::begin(list), std::end(list), t) != std::end(list); }
@@ -125,38 +130,63 @@ struct Collector {
     ids.dates.push_back({y, m, d, kind});
   }
 
+  // The value's bytes, read from the file when the reader left it there (a 300 KiB Patient's
+  // Name stays in the file: it must count all the same). Values past kMaxRead are not read.
+  static constexpr std::uint32_t kMaxRead = 64u << 20;
+  std::string text_of(const Element& e, VR vr, const std::vector<std::string>& cs) {
+    if (auto b = e.value.bytes()) return charset::decode(*b, cs, vr);
+    if (e.undefined_length() || e.length > kMaxRead) return {};
+    auto loaded = e.value.load();
+    if (!loaded) return {};
+    return charset::decode(Bytes(loaded->data(), loaded->size()), cs, vr);
+  }
+
+  // The VR a value is read as: a string VR the dictionary gives a standard tag wins over UN or
+  // another string VR written in the file (a Patient's Name declared UN or LO is still a name), as
+  // the engine reads it.
+  static VR effective_vr(const Element& e) {
+    if (e.vr != vrs::UN && !is_string_vr(e.vr)) return e.vr;
+    const dict::DictEntry* d = dict::lookup(e.tag);
+    return d && is_string_vr(d->vr) ? d->vr : e.vr;
+  }
+
+  // Every copy of every attribute at every depth: a file may hold a tag twice (the reader keeps
+  // both, in file order, even out of order), and a patient identity inside Other Patient IDs,
+  // Referenced Patient, Request Attributes or Original/Modified Attributes items is as identifying
+  // as the top level's.
   void walk(const Dataset& ds, const std::vector<std::string>& inherited, bool top) {
     auto cs = charset::terms_of(ds, inherited);
     for (const auto& e : ds.elements()) {
       for (const auto& item : e.items) walk(item.dataset, cs, false);
       if (e.form != ElementForm::value) continue;
-      if (e.vr == vrs::PN) {
-        add_person(trim_value(decoded(e, cs)), top && in(kPatientNames, e.tag) ? Kind::patient_name : Kind::person_name);
+      const VR vr = effective_vr(e);
+      if (vr == vrs::PN) {
+        add_person(trim_value(text_of(e, vr, cs)), in(kPatientNames, e.tag) ? Kind::patient_name : Kind::person_name);
       } else if (in(kIdTags, e.tag) || (!policy.device_retained && in(kDeviceIdTags, e.tag))) {
-        add_id(decoded(e, cs), in(kDeviceIdTags, e.tag));
-      } else if (top && e.tag == Tag(0x0010, 0x0030)) {
-        add_date(decoded(e, cs), Kind::birth_date);
+        add_id(text_of(e, vr, cs), in(kDeviceIdTags, e.tag));
+      } else if (e.tag == Tag(0x0010, 0x0030)) {
+        add_date(text_of(e, vr, cs), Kind::birth_date);
       } else if (top && !policy.dates_retained && e.tag.group == 0x0008 && e.tag.element >= 0x0020 && e.tag.element <= 0x0023) {
-        add_date(decoded(e, cs), Kind::study_date);
-      } else if (top && e.tag == Tag(0x0008, 0x0080) && !policy.institution_retained) {
-        std::string f = fold(trim_value(decoded(e, cs)));
+        add_date(text_of(e, vr, cs), Kind::study_date);
+      } else if (e.tag == Tag(0x0008, 0x0080) && !policy.institution_retained) {
+        std::string f = fold(trim_value(text_of(e, vr, cs)));
         // One ordinary word ("Here", "Radiology") is no site's name on its own.
         bool one_word = f.find(' ') == std::string::npos;
         if (!engine_written(f) && f.size() >= 4 && !(one_word && lexicon::is_vocabulary(f))) {
           // A site that entered its scanner's maker as its name (TOSHIBA, Manufacturer TOSHIBA_MEC):
           // that name in the device attributes is the maker's, not the site's.
           std::string maker;
-          if (const Element* m = ds.find(Tag(0x0008, 0x0070)); m && m->form == ElementForm::value) maker = fold(decoded(*m, cs));
+          if (const Element* m = ds.find(Tag(0x0008, 0x0070)); m && m->form == ElementForm::value) maker = fold(text_of(*m, vrs::LO, cs));
           ids.institutions.push_back({f, !maker.empty() && maker.find(f) != std::string::npos});
         }
-      } else if (top && (e.tag == Tag(0x0010, 0x1040) || (e.tag == Tag(0x0008, 0x0081) && !policy.institution_retained))) {
-        std::string f = fold(trim_value(decoded(e, cs)));
+      } else if (in(kAddressTags, e.tag) || (e.tag == Tag(0x0008, 0x0081) && !policy.institution_retained)) {
+        std::string f = fold(trim_value(text_of(e, vr, cs)));
         if (engine_written(f)) continue;
         if (f.size() >= 6) ids.addresses.push_back(f);
         for (auto& part : split_value(f, '^'))
           if (trim_value(part).size() >= 8 && trim_value(part) != f) ids.addresses.push_back(trim_value(part));
-      } else if (top && (e.tag == Tag(0x0010, 0x2154) || e.tag == Tag(0x0010, 0x2155) || e.tag == Tag(0x0008, 0x0094))) {
-        for (auto& p : split_value(decoded(e, cs), '\\')) {
+      } else if (in(kPhoneTags, e.tag)) {
+        for (auto& p : split_value(text_of(e, vr, cs), '\\')) {
           std::string d;
           for (char c : p) if (c >= '0' && c <= '9') d += c;
           if (d.size() >= 7) ids.phones.push_back(d);
