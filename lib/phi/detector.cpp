@@ -88,6 +88,8 @@ struct Detector::Impl {
   std::vector<std::uint32_t> id_needle, alnum_needle, ymd_needle, unspaced_needle, institution_needle, address_needle;
   std::vector<Needles::Match> matches, skeleton_matches;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> components;  // of numbers and UIDs
+  std::vector<std::string> name_skeleton;  // latin_skeleton of each name part
+  bool names_not_ascii = false;            // some part's skeleton differs from it
   bool compiled = false;  // on the first value checked: a detector that checks nothing pays nothing
   void compile_needles() {
     std::size_t bytes = 8 * ymd.size();
@@ -105,6 +107,10 @@ struct Detector::Impl {
     for (const auto& p : ids.institutions) institution_needle.push_back(needles.add(p.folded));
     for (const auto& p : ids.addresses) address_needle.push_back(needles.add(p));
     needles.compile();
+    for (const auto& n : ids.names) {
+      name_skeleton.push_back(latin_skeleton(n.folded));
+      names_not_ascii |= name_skeleton.back() != n.folded;
+    }
     compiled = true;
   }
   // Scratch, reused across calls (one detector per instance, one thread at a time).
@@ -126,34 +132,46 @@ struct Detector::Impl {
     const auto& t = f.tokens;
     const std::string_view text(f.text);
     const bool binary = ctx.cls == Class::binary;
+    // Accents and look-alike letters: compared as skeletons when the text or a name part is not ASCII.
+    const bool any_skeleton = !f.identity || names_not_ascii;
+    // One part against one word: whole, inflected, glued. `w` and `p` as folded, or both as a
+    // reader of Latin script sees them (accents dropped, look-alike letters mapped).
+    auto match = [&](std::string_view w, std::string_view p, const InstanceIdentifiers::Name& n, const Token& tok) {
+      // Binary values (private UN, blobs): a whole printable word of 4+ letters, or 5+ inside one.
+      if (binary && (p.size() < 4 || n.weak)) return false;
+      if (w == p) { name_hits.push_back({{n.kind, 95, tok.b, tok.e}, n.weak, n.person}); return true; }
+      if (w.size() <= p.size() || p.size() < (binary ? 5u : 4u)) return false;
+      // Inflected (Kowalczyka, Kowalczykiem): the part as a prefix of a word a few letters longer.
+      if (p.size() >= 5 && w.substr(0, p.size()) == p && w.size() - p.size() <= 4 && !lexicon::is_vocabulary(w)) {
+        name_hits.push_back({{n.kind, 85, tok.b, tok.e}, n.weak, n.person});
+        return true;
+      }
+      if (n.weak) return false;
+      // Glued to other parts or digits (JohnSmith, SMITH1961), or after a capital (DrSmith).
+      std::size_t at = w.find(p);
+      if (at == std::string_view::npos) return false;
+      std::string_view before = w.substr(0, at), after = w.substr(at + p.size());
+      auto filler = [&](std::string_view s) {
+        return s.empty() || is_part(s) || std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+      };
+      // The original has a capital after a lower-case letter there (on the ASCII path folded
+      // offsets are the original ones).
+      bool camel_case = f.identity && at > 0 && camel(std::uint32_t(tok.b + at));
+      if (!((filler(before) && filler(after)) || binary || camel_case)) return false;
+      name_hits.push_back({{n.kind, 80, tok.b, tok.e}, false, n.person});
+      return true;
+    };
     for (std::size_t i = 0; i < t.size(); ++i) {
       const Token& tok = t[i];
       if (!tok.alpha || tok.unspaced) continue;
       std::string_view w = f.word(tok);
-      for (const auto& n : ids.names) {
+      const std::string ws = any_skeleton ? latin_skeleton(w) : std::string();
+      for (std::size_t k = 0; k < ids.names.size(); ++k) {
+        const auto& n = ids.names[k];
         if (n.unspaced_script) continue;
-        const std::string_view p = n.folded;
-        // Binary values (private UN, blobs): a whole printable word of 4+ letters, or 5+ inside one.
-        if (binary && (p.size() < 4 || n.weak)) continue;
-        if (w == p) { name_hits.push_back({{n.kind, 95, tok.b, tok.e}, n.weak, n.person}); continue; }
-        if (w.size() <= p.size() || p.size() < (binary ? 5u : 4u)) continue;
-        // Inflected (Kowalczyka, Kowalczykiem): the part as a prefix of a word a few letters longer.
-        if (p.size() >= 5 && w.substr(0, p.size()) == p && w.size() - p.size() <= 4 && !lexicon::is_vocabulary(w)) {
-          name_hits.push_back({{n.kind, 85, tok.b, tok.e}, n.weak, n.person});
-          continue;
-        }
-        if (n.weak) continue;
-        // Glued to other parts or digits (JohnSmith, SMITH1961), or after a capital (DrSmith).
-        std::size_t at = w.find(p);
-        if (at == std::string_view::npos) continue;
-        std::string_view before = w.substr(0, at), after = w.substr(at + p.size());
-        auto filler = [&](std::string_view s) {
-          return s.empty() || is_part(s) || std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-        };
-        // The original has a capital after a lower-case letter there (on the ASCII path folded
-        // offsets are the original ones).
-        bool camel_case = f.identity && at > 0 && camel(std::uint32_t(tok.b + at));
-        if ((filler(before) && filler(after)) || binary || camel_case) name_hits.push_back({{n.kind, 80, tok.b, tok.e}, false, n.person});
+        if (match(w, n.folded, n, tok) || !any_skeleton) continue;
+        const std::string& ps = name_skeleton[k];
+        if (ws != w || ps != n.folded) match(ws, ps, n, tok);
       }
       for (const auto& j : ids.joined)
         if (w.find(j) != std::string_view::npos) { name_hits.push_back({{Kind::patient_name, 90, tok.b, tok.e}, false, 0}); break; }

@@ -143,6 +143,43 @@ void fold(std::string_view utf8, Folded& f) {
   tokenize_unicode(utf8, f);
 }
 
+std::string latin_skeleton(std::string_view folded) {
+  bool ascii = true;
+  for (unsigned char c : folded) if (c >= 0x80) { ascii = false; break; }
+  if (ascii) return std::string(folded);
+  static const icu::Normalizer2* nfd = [] {
+    UErrorCode st = U_ZERO_ERROR;
+    const icu::Normalizer2* p = icu::Normalizer2::getNFDInstance(st);
+    return U_SUCCESS(st) ? p : nullptr;
+  }();
+  // Lower-case look-alikes (the text is case folded already): Cyrillic, then Greek.
+  static constexpr std::pair<char32_t, char> confusable[] = {
+      {0x0430, 'a'}, {0x0432, 'b'}, {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043D, 'h'}, {0x043E, 'o'}, {0x0440, 'p'},
+      {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x0501, 'd'},
+      {0x051B, 'q'}, {0x051D, 'w'}, {0x04BB, 'h'}, {0x0461, 'w'}, {0x03B1, 'a'}, {0x03B2, 'b'}, {0x03B5, 'e'}, {0x03B9, 'i'},
+      {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x0131, 'i'},
+      {0x0142, 'l'}, {0x00F8, 'o'}, {0x0111, 'd'}, {0x0127, 'h'}, {0x0180, 'b'}};
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(folded.data(), std::int32_t(folded.size())));
+  if (nfd) {
+    UErrorCode st = U_ZERO_ERROR;
+    icu::UnicodeString d = nfd->normalize(u, st);
+    if (U_SUCCESS(st)) u = d;
+  }
+  std::string out;
+  out.reserve(folded.size());
+  for (std::int32_t i = 0; i < u.length();) {
+    UChar32 c = u.char32At(i);
+    i += U16_LENGTH(c);
+    if (c >= 0x0300 && c <= 0x036F) continue;  // combining accents
+    char latin = 0;
+    for (auto [from, to] : confusable) if (char32_t(c) == from) { latin = to; break; }
+    if (latin) { out += latin; continue; }
+    icu::UnicodeString one(c);
+    one.toUTF8String(out);
+  }
+  return out;
+}
+
 std::string fold(std::string_view utf8) {
   Folded f;
   fold(utf8, f);

@@ -34,6 +34,11 @@ struct Folded {
 void fold(std::string_view utf8, Folded& out);
 // Folded form of a short string (identifiers), no map.
 std::string fold(std::string_view utf8);
+// A folded word as a reader of Latin script sees it: accents dropped (combining marks U+0300-036F
+// after canonical decomposition: Quägmïrewell reads Quagmirewell) and Cyrillic and Greek letters
+// that look like Latin ones mapped to them (QUАGMIREWELL with a Cyrillic А). Only for matching
+// the instance's own names, whose parts get the same treatment; ASCII comes back unchanged.
+std::string latin_skeleton(std::string_view folded);
 // True for code points of scripts written without spaces between words.
 bool unspaced_script(char32_t c);
 

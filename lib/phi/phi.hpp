@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +105,11 @@ class Detector {
   std::vector<Finding> find(std::string_view utf8, const Context& ctx) const;
   // Removes the identifying tokens (and a title or "for"/"of" left dangling), keeps the rest.
   bool clean(std::string& utf8, const Context& ctx) const;
+  // The same question put to the other ways a reader may take a text value's bytes `raw` (decoded
+  // in its character set to `decoded`): valid UTF-8 the character set reads as other characters,
+  // %XX escapes decoded, base64 words of 12+ characters that decode to printable text (those for
+  // the instance's own identifiers only). The first finding's kind, if any. Text and codes only.
+  std::optional<Kind> find_in_other_readings(Bytes raw, std::string_view decoded, const Context& ctx) const;
   // A binary value: looked at as ASCII/UTF-8, UTF-16LE, UTF-16BE and in the instance's character
   // set; only identifiers that cannot occur by chance (the instance's own, validated numbers, e-mail).
   // `patterns` false: the instance's own identifiers only (compressed pixel data, whose printable

@@ -60,7 +60,9 @@ bool KeptTextCheck::identifies_someone(const Element& e, const std::vector<std::
   // Exactly the residual check's question (a CodeMeaning's siblings are not at hand here: the
   // stricter reading, as free text).
   const phi::Context ctx = phi::context_for(e.tag, e.vr);
-  return !detector_.find(utf8, ctx).empty() || (!device_retained_ && !device_.find(utf8, ctx).empty());
+  const Bytes raw(bytes->data(), bytes->size());
+  return !detector_.find(utf8, ctx).empty() || detector_.find_in_other_readings(raw, utf8, ctx) ||
+         (!device_retained_ && (!device_.find(utf8, ctx).empty() || device_.find_in_other_readings(raw, utf8, ctx)));
 }
 
 }  // namespace dicomscrub::deid

@@ -62,8 +62,10 @@ struct Scanner {
       if (b->empty()) continue;
       if (is_string_vr(e.vr)) {
         const std::string text = charset::decode(*b, cs, e.vr);
-        auto found = detector.find(text, phi::context_of(ds, e, text));
+        const phi::Context ctx = phi::context_of(ds, e, text);
+        auto found = detector.find(text, ctx);
         if (!found.empty()) add(prefix, e.tag, found.front().kind);
+        else if (auto k = detector.find_in_other_readings(*b, text, ctx)) { add(prefix, e.tag, *k); continue; }
         // A NUL inside a string is no character of its VR, but bytes around it can be: UTF-16
         // in a text value reads "Q\0U\0..." as no word (fuzz_deid hid the patient's name in
         // Patient Comments so). Such a value is also read as binary, for the instance's own identifiers.
