@@ -6,8 +6,10 @@
 //  - whether it is written does not depend on the key: a value of ours (a token, a shifted date, a
 //    content mark) that spells a date under some key is no finding (CI once withheld a corpus
 //    file for that, under one key in 10^4);
-//  - a planted patient name and ID (bit 2 of the first byte: half the runs) appear nowhere in a
-//    written output: not in the attribute they were planted in, and not where mutations copied
+//  - a planted patient name, ID, birth date, address and phone number (bit 2 of the first byte:
+//    half the runs) appear nowhere in a written output, the date in none of the spellings the
+//    detector knows (19640506, 1964-05-06, 06.05.1964, 6 May 1964, 06/05/1964), the phone with or
+//    without separators: not in the attribute they were planted in, and not where mutations copied
 //    them (fuzz/fuzz_deid.dict spreads the words into any element, item, private block or header).
 // The first byte also picks one of four option sets, so every code path gets exercised.
 #include <cstdint>
@@ -65,6 +67,9 @@ Outcome run(Bytes input, std::uint8_t pick, std::uint8_t key_byte = 1) {
   if (pick & 4) {
     file->dataset.set_string(Tag(0x0010, 0x0010), vrs::PN, fuzzcheck::kPlantedName);
     file->dataset.set_string(Tag(0x0010, 0x0020), vrs::LO, fuzzcheck::kPlantedId);
+    file->dataset.set_string(Tag(0x0010, 0x0030), vrs::DA, fuzzcheck::kPlantedBirthDate);
+    file->dataset.set_string(Tag(0x0010, 0x1040), vrs::LO, fuzzcheck::kPlantedAddress);
+    file->dataset.set_string(Tag(0x0010, 0x2154), vrs::SH, fuzzcheck::kPlantedPhone);
   }
   auto report = engine(pick & 3, key_byte).apply(*file);
   if (!report || report->withheld) {
@@ -104,12 +109,22 @@ void require_no_planted(const Dataset& ds, bool top) {
     if (top && e.tag.group == 0x7FE0) continue;
     auto b = e.value.bytes();
     fuzzcheck::require(b.has_value(), "re-read output value not in memory");
-    if (fuzzcheck::contains_word(*b, fuzzcheck::kPlantedFamily) || fuzzcheck::contains_word(*b, fuzzcheck::kPlantedGiven) ||
-        fuzzcheck::contains_word(*b, fuzzcheck::kPlantedId))
-      std::fprintf(stderr, "planted word in (%04X,%04X)%s\n", e.tag.group, e.tag.element, top ? "" : " (in an item or the File Meta)");
-    fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedFamily), "planted family name left in the output");
-    fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedGiven), "planted given name left in the output");
-    fuzzcheck::require(!fuzzcheck::contains_word(*b, fuzzcheck::kPlantedId), "planted patient ID left in the output");
+    auto any_of = [&](const auto& spellings) {
+      for (std::string_view w : spellings) if (fuzzcheck::contains_word(*b, w)) return true;
+      return false;
+    };
+    const bool name = fuzzcheck::contains_word(*b, fuzzcheck::kPlantedFamily) || fuzzcheck::contains_word(*b, fuzzcheck::kPlantedGiven);
+    const bool id = fuzzcheck::contains_word(*b, fuzzcheck::kPlantedId);
+    const bool birth = any_of(fuzzcheck::kPlantedBirthDateSpellings);
+    const bool address = fuzzcheck::contains_word(*b, fuzzcheck::kPlantedAddressWord);
+    const bool phone = any_of(fuzzcheck::kPlantedPhoneSpellings);
+    if (name || id || birth || address || phone)
+      std::fprintf(stderr, "planted identifier in (%04X,%04X)%s\n", e.tag.group, e.tag.element, top ? "" : " (in an item or the File Meta)");
+    fuzzcheck::require(!name, "planted patient name left in the output");
+    fuzzcheck::require(!id, "planted patient ID left in the output");
+    fuzzcheck::require(!birth, "planted birth date left in the output (in a spelling the detector knows)");
+    fuzzcheck::require(!address, "planted patient address left in the output");
+    fuzzcheck::require(!phone, "planted phone number left in the output");
   }
 }
 }  // namespace

@@ -18,11 +18,20 @@ inline void require(bool ok, const char* promise) {
 }
 
 // Identifiers the fuzzers plant in an input (and list in fuzz/*.dict, so mutations also carry
-// them into places nobody thought of). Seven or more letters: none occurs in DICOM text by chance.
+// them into places nobody thought of). Seven or more letters or digits: none occurs in DICOM text
+// by chance.
 inline constexpr std::string_view kPlantedFamily = "QUIXOTE";
 inline constexpr std::string_view kPlantedGiven = "ZEBULON";
 inline constexpr std::string_view kPlantedName = "QUIXOTE^ZEBULON";
 inline constexpr std::string_view kPlantedId = "ZQ88123456";
+// A birth date, an address and a phone number, and the spellings of each the detector knows and
+// an output must not hold (upper case: contains_word compares letters case-insensitively).
+inline constexpr std::string_view kPlantedBirthDate = "19640506";
+inline constexpr std::string_view kPlantedBirthDateSpellings[] = {"19640506", "1964-05-06", "06.05.1964", "6 MAY 1964", "06/05/1964"};
+inline constexpr std::string_view kPlantedAddress = "4471 XERXESWOOD AVENUE";
+inline constexpr std::string_view kPlantedAddressWord = "XERXESWOOD";
+inline constexpr std::string_view kPlantedPhone = "+1 617 555 0193";
+inline constexpr std::string_view kPlantedPhoneSpellings[] = {"6175550193", "617 555 0193", "617-555-0193", "(617) 555-0193"};
 
 inline bool ascii_letter(std::uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 inline bool ascii_alnum(std::uint8_t c) { return ascii_letter(c) || (c >= '0' && c <= '9'); }

@@ -421,6 +421,8 @@ struct Detector::Impl {
     if (ctx.cls == Class::text || ctx.cls == Class::coded) {
       find_patterns(f, false, hits);
       if (any_alpha) lexicon_names(ctx);
+    } else if (lettered && any_alpha && !ctx.own_only) {
+      lexicon_names(ctx);  // "House^Gregory" as an Acquisition Time is no time, and a person's name
     } else if (ctx.cls == Class::binary && !ctx.own_only) {
       find_patterns(f, true, hits);
     }

@@ -143,7 +143,7 @@ struct Collector {
 
   // The VR a value is read as: a string VR the dictionary gives a standard tag wins over UN or
   // another string VR written in the file (a Patient's Name declared UN or LO is still a name), as
-  // the engine reads it.
+  // the engine reads it. A value declared PN is a name whatever its tag.
   static VR effective_vr(const Element& e) {
     if (e.vr != vrs::UN && !is_string_vr(e.vr)) return e.vr;
     const dict::DictEntry* d = dict::lookup(e.tag);
@@ -160,8 +160,8 @@ struct Collector {
       for (const auto& item : e.items) walk(item.dataset, cs, false);
       if (e.form != ElementForm::value) continue;
       const VR vr = effective_vr(e);
-      if (vr == vrs::PN) {
-        add_person(trim_value(text_of(e, vr, cs)), in(kPatientNames, e.tag) ? Kind::patient_name : Kind::person_name);
+      if (vr == vrs::PN || e.vr == vrs::PN) {  // declared PN counts too ("House^Gregory" as a time)
+        add_person(trim_value(text_of(e, vrs::PN, cs)), in(kPatientNames, e.tag) ? Kind::patient_name : Kind::person_name);
       } else if (in(kIdTags, e.tag) || (!policy.device_retained && in(kDeviceIdTags, e.tag))) {
         add_id(text_of(e, vr, cs), in(kDeviceIdTags, e.tag));
       } else if (e.tag == Tag(0x0010, 0x0030)) {

@@ -333,6 +333,12 @@ def _(p, e):
     return [], b""
 
 
+@case("person_name_as_time", "hiding", ["gregory"], ["retain_long_modified_dates"])
+def _(p, e):
+    e[(0x0008, 0x0032)] = el(8, 0x32, "TM", "House^Gregory" if p else "101530.25")  # kept and shifted by this option
+    return [], b""
+
+
 @case("birth_date_in_class_uid", "hiding", [BIRTH])
 def _(p, e):
     cls = f"1.3.6.1.4.1.99999.{BIRTH}.1" if p else "1.3.6.1.4.1.99999.7.1"
