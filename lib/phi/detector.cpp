@@ -14,6 +14,7 @@
 #include "phi/needles.hpp"
 #include "phi/patterns.hpp"
 #include "phi/phi.hpp"
+#include "phi/readings.hpp"
 
 namespace dicomscrub::phi {
 
@@ -545,6 +546,16 @@ bool Detector::any_in_bytes(Bytes bytes, const std::vector<std::string>& cs, Kin
   if (multibyte && bytes.size() <= (1u << 20)) {
     std::string text = charset::decode(bytes, cs, vrs::UT);
     if (check(text)) return true;
+  }
+  // Deflated streams inside the value (not in codestreams: their filters keep only image data), read
+  // the same ways, once (what they inflate to is not inflated again).
+  if (patterns && !inflating_) {
+    inflating_ = true;
+    bool found = false;
+    for (const auto& s : detail::inflated_streams(bytes))
+      if ((found = any_in_bytes(Bytes(s.data(), s.size()), cs, kind, patterns))) break;
+    inflating_ = false;
+    return found;
   }
   return false;
 }

@@ -121,6 +121,7 @@ class Detector {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  mutable bool inflating_ = false;  // any_in_bytes inside an inflated stream: no second level
 };
 
 }  // namespace dicomscrub::phi

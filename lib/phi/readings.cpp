@@ -1,7 +1,11 @@
-// lib/phi/readings.cpp — the other ways a reader may take a text value's bytes (see phi.hpp,
-// Detector::find_in_other_readings): a name hidden in UTF-8 inside a Latin-1 data set, written as
-// %XX escapes or as base64 is no less identifying to whoever decodes it.
+// lib/phi/readings.cpp — the other ways a reader may take a value's bytes (see phi.hpp,
+// Detector::find_in_other_readings, and readings.hpp): a name hidden in UTF-8 inside a Latin-1 data
+// set, written as %XX escapes, character references or base64, or deflated inside a binary value is
+// no less identifying to whoever decodes it.
+#include "phi/readings.hpp"
+
 #include <unicode/utf8.h>
+#include <zlib.h>
 
 #include "phi/phi.hpp"
 
@@ -39,6 +43,46 @@ std::string percent_decoded(std::string_view s) {
     } else {
       out += s[i];
     }
+  }
+  return any ? out : std::string();
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return;
+  char buf[4];
+  std::int32_t n = 0;
+  UBool error = false;
+  U8_APPEND(reinterpret_cast<std::uint8_t*>(buf), n, 4, UChar32(cp), error);
+  if (!error) out.append(buf, std::size_t(n));
+}
+
+// Character references (&#81; &#x51;) and escapes (\u0051) decoded; empty when there is none.
+std::string escapes_decoded(std::string_view s) {
+  std::string out;
+  bool any = false;
+  for (std::size_t i = 0; i < s.size();) {
+    std::uint32_t cp = 0;
+    std::size_t j = i;
+    if (s[i] == '&' && i + 3 < s.size() && s[i + 1] == '#') {
+      j = i + 2;
+      const bool hexa = s[j] == 'x' || s[j] == 'X';
+      if (hexa) ++j;
+      std::size_t digits = 0;
+      for (; j < s.size() && digits < 7; ++j, ++digits) {
+        int v = hexa ? hex(s[j]) : (s[j] >= '0' && s[j] <= '9' ? s[j] - '0' : -1);
+        if (v < 0) break;
+        cp = cp * (hexa ? 16 : 10) + std::uint32_t(v);
+      }
+      if (digits > 0 && j < s.size() && s[j] == ';') { append_utf8(out, cp); i = j + 1; any = true; continue; }
+    } else if (s[i] == '\\' && i + 5 < s.size() && (s[i + 1] == 'u' || s[i + 1] == 'U') && hex(s[i + 2]) >= 0 && hex(s[i + 3]) >= 0 &&
+               hex(s[i + 4]) >= 0 && hex(s[i + 5]) >= 0) {
+      for (std::size_t k = 2; k < 6; ++k) cp = cp * 16 + std::uint32_t(hex(s[i + k]));
+      append_utf8(out, cp);
+      i += 6;
+      any = true;
+      continue;
+    }
+    out += s[i++];
   }
   return any ? out : std::string();
 }
@@ -94,6 +138,8 @@ std::optional<Kind> Detector::find_in_other_readings(Bytes raw, std::string_view
     if (auto k = first(as_utf8, ctx)) return k;
   if (decoded.find('%') != std::string_view::npos)
     if (auto k = first(percent_decoded(decoded), ctx)) return k;
+  if (decoded.find('&') != std::string_view::npos || decoded.find('\\') != std::string_view::npos)
+    if (auto k = first(escapes_decoded(decoded), ctx)) return k;
   // Decoded base64 is read for the instance's own identifiers only: short decoded runs of random
   // letters must not look like a lexicon name.
   Context own = ctx;
@@ -101,4 +147,41 @@ std::optional<Kind> Detector::find_in_other_readings(Bytes raw, std::string_view
   return first(base64_decoded(decoded), own);
 }
 
+namespace detail {
+
+std::vector<std::vector<std::uint8_t>> inflated_streams(Bytes bytes) {
+  constexpr std::size_t kMaxOut = 1u << 20;  // per stream: text hidden so is short
+  constexpr int kMaxTries = 64;              // zlib headers occur by chance in binary data
+  std::vector<std::vector<std::uint8_t>> out;
+  int tries = 0;
+  for (std::size_t i = 0; i + 2 < bytes.size() && tries < kMaxTries; ++i) {
+    const std::uint8_t a = bytes[i], b = bytes[i + 1];
+    const bool zlib_header = a == 0x78 && ((a << 8) | b) % 31 == 0;
+    const bool gzip_header = a == 0x1F && b == 0x8B && bytes[i + 2] == 0x08;
+    if (!zlib_header && !gzip_header) continue;
+    ++tries;
+    z_stream z{};
+    if (inflateInit2(&z, gzip_header ? 31 : 15) != Z_OK) continue;
+    std::vector<std::uint8_t> text(4096);
+    z.next_in = const_cast<Bytef*>(bytes.data() + i);
+    z.avail_in = uInt(std::min<std::size_t>(bytes.size() - i, 0x7FFFFFFF));
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      if (z.total_out == text.size()) {
+        if (text.size() >= kMaxOut) break;
+        text.resize(std::min(kMaxOut, text.size() * 2));
+      }
+      z.next_out = text.data() + z.total_out;
+      z.avail_out = uInt(text.size() - z.total_out);
+      rc = inflate(&z, Z_NO_FLUSH);
+    }
+    const std::size_t produced = z.total_out;
+    inflateEnd(&z);
+    // A stream that inflated to something (a broken tail still shows what came before it).
+    if (produced >= 4 && rc != Z_DATA_ERROR) { text.resize(produced); out.push_back(std::move(text)); }
+  }
+  return out;
+}
+
+}  // namespace detail
 }  // namespace dicomscrub::phi

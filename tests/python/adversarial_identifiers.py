@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import adversarial_regions as adv  # noqa: E402  (the raw Explicit VR LE writer)
@@ -78,9 +79,16 @@ def skeletons(data):
     out = []
     for v in views:
         v = re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), v)
+        v = re.sub(r"&#(\d{1,7});", lambda m: chr(int(m.group(1)) % 0x110000), v)
+        v = re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), v)
         v = unicodedata.normalize("NFKD", v)
         v = "".join(c for c in v if not unicodedata.combining(c)).translate(HOMOGLYPHS).lower()
         out.append(re.sub(r"[^a-z0-9]", "", v))
+    for at in (m.start() for m in re.finditer(rb"\x78[\x01\x5e\x9c\xda]", data)):
+        try:
+            out.append(re.sub(r"[^a-z0-9]", "", zlib.decompressobj().decompress(data[at:], 1 << 20).decode("latin-1").lower()))
+        except zlib.error:
+            pass
     for b64 in re.findall(rb"[A-Za-z0-9+/]{12,}={0,2}", data):
         try:
             out.append(re.sub(r"[^a-z0-9]", "", base64.b64decode(b64 + b"=" * (-len(b64) % 4)).decode("latin-1").lower()))
@@ -134,9 +142,11 @@ def build(elements, tail=b"", extra=()):
 CASES = []  # (name, family, what is planted, tokens, options, builder(plant) -> (elements, extra, tail))
 
 
-def case(name, family, tokens, options=()):
+def case(name, family, tokens, options=(), control="written"):
+    """`control`: what must become of the control; "withheld" where the product withholds the
+    kind of object whatever it holds (an encapsulated CDA)."""
     def register(fn):
-        CASES.append({"name": name, "family": family, "tokens": tokens, "options": list(options), "build": fn})
+        CASES.append({"name": name, "family": family, "tokens": tokens, "options": list(options), "build": fn, "control": control})
         return fn
     return register
 
@@ -461,6 +471,41 @@ def _(p, e):
     return [], b""
 
 
+@case("html_entities_name", "hiding", ["quagmirewell"])
+def _(p, e):
+    kept(e, "".join(f"&#{b};" for b in b"Quagmirewell") if p else NEUTRAL)
+    return [], b""
+
+
+@case("json_escaped_name", "hiding", ["quagmirewell"])
+def _(p, e):
+    kept(e, "\\u0051\\u0075agmirewell" if p else NEUTRAL)  # LO holds 64 characters: two letters escaped
+    return [], b""
+
+
+@case("zlib_text_in_lut_data", "hiding", ["quagmirewell"])
+def _(p, e):
+    # A kept binary value (Modality LUT Data) holding a zlib stream that inflates to the name.
+    blob = zlib.compress(b"Quagmirewell Philippa " * 4 if p else bytes(range(64)))
+    lut = us(0x28, 0x3002, 0) + el(0x28, 0x3003, "LO", "LUT") + el(0x28, 0x3004, "LO", "HU") + el(0x28, 0x3006, "OW", adv.pad(blob))
+    e[(0x0028, 0x3000)] = sq(0x28, 0x3000, [lut])
+    return [], b""
+
+
+@case("encapsulated_cda_xml", "hiding", NAME_TOKENS, control="withheld")
+def _(p, e):
+    xml = (b"<ClinicalDocument><recordTarget><patientRole><patient><name><family>"
+           + (b"Quagmirewell</family><given>Philippa" if p else b"X</family><given>Y") + b"</given></name></patient></patientRole>"
+           b"</recordTarget></ClinicalDocument>")
+    cda = "1.2.840.10008.5.1.4.1.1.104.2"
+    e[(0x0008, 0x0016)] = el(8, 0x16, "UI", cda)
+    e[(0x0042, 0x0011)] = el(0x42, 0x11, "OB", adv.pad(xml))
+    e[(0x0042, 0x0012)] = el(0x42, 0x12, "LO", "text/XML")
+    for t in [k for k in e if k[0] == 0x0028 or k == (0x7FE0, 0x0010)]:
+        del e[t]
+    return [], b""
+
+
 @case("referenced_file_id", "hiding", ["quagmirewell"])
 def _(p, e):
     e[(0x0004, 0x1500)] = el(4, 0x1500, "CS", "PATIENTS\\QUAGMIREWELL\\IMG00001" if p else "IMAGES\\IMG00001")
@@ -483,7 +528,7 @@ def generate(out_dir):
             with open(os.path.join(out_dir, fn), "wb") as f:
                 f.write(data)
             manifest.append({"name": c["name"], "family": c["family"], "planted": planted, "file": fn,
-                             "tokens": c["tokens"], "options": c["options"]})
+                             "tokens": c["tokens"], "options": c["options"], "control": c["control"]})
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     return manifest
@@ -527,7 +572,7 @@ def outcome(manifest, records):
             found = leaks(rec["bytes"], m["tokens"]) if rec["status"] == "written" else []
             r.update(status=rec["status"], reason=rec.get("reason") or "", leaked=found, caught=not found)
         else:
-            r.update(control=rec["status"], control_reason=rec.get("reason") or "",
+            r.update(control=rec["status"], control_expected=m["control"], control_reason=rec.get("reason") or "",
                      control_leaked=leaks(rec["bytes"], m["tokens"]) if rec["status"] == "written" else [])
     return result
 
@@ -545,5 +590,6 @@ if __name__ == "__main__":
         for name, r in res.items():
             print(f"  {r['family']:9} {name:40} {'caught' if r['caught'] else 'LEAKED ' + ','.join(r['leaked']):24} "
                   f"{r['status']:9} control {r['control']} {r['control_reason'][:60]}")
-        print(f"caught {sum(r['caught'] for r in res.values())} of {len(res)}; "
-              f"controls written {sum(r['control'] == 'written' for r in res.values())} of {len(res)}")
+        print(f"caught {sum(r['caught'] for r in res.values())} of {len(res)}; controls as expected "
+              f"{sum(r['control'] == r['control_expected'] for r in res.values())} of {len(res)} "
+              f"({sum(r['control'] == 'written' for r in res.values())} written)")
