@@ -177,7 +177,7 @@ struct Detector::Impl {
       for (const auto& j : ids.joined)
         if (w.find(j) != std::string_view::npos) { name_hits.push_back({{Kind::patient_name, 90, tok.b, tok.e}, false, 0}); break; }
     }
-    // Spaced out or split by separators (K O W A L, Kowal\czyk, S-m-i-t-h): tokens joined.
+    // Spaced out or split by separators (K O W A L, Kowal\czyk, S-m-i-t-h, Kowal-<line end>czyk): tokens joined.
     if (!binary && max_part >= 4) {
       std::string joined;
       for (std::size_t i = 0; i + 1 < t.size(); ++i) {
@@ -186,7 +186,9 @@ struct Detector::Impl {
         std::size_t singles = joined.size() == 1;
         for (std::size_t j = i + 1; j < t.size() && joined.size() < max_part + 4; ++j) {
           std::string_view gap = text.substr(t[j - 1].e, t[j].b - t[j - 1].e);
-          if (gap.empty() || gap.size() > 2 || !t[j].alpha || t[j].digit) break;
+          // A short separator, or a word broken at a line end ("Quag-\r\nmirewell").
+          const bool broken = gap.size() <= 4 && gap.find_first_not_of(" \t\r\n-") == std::string_view::npos;
+          if (gap.empty() || (gap.size() > 2 && !broken) || !t[j].alpha || t[j].digit) break;
           joined.append(f.word(t[j]));
           singles += t[j].e - t[j].b == 1;
           for (const auto& n : ids.names) {

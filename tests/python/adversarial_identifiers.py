@@ -427,6 +427,32 @@ for label, spelling, cs in (("sr_text_lower_case", "seen with quagmirewell famil
     case(label, "hiding", ["quagmirewell"], ["clean_structured_content"])(_sr)
 
 
+for label, spelling in (("sr_text_hyphen_line_break", "seen with Quag-\r\nmirewell family"),
+                       ("sr_text_line_break", "seen with QUAGMIRE\r\nWELL family"),
+                       ("sr_text_tab_spaced", "seen with Q\tU\tA\tG\tM\tI\tR\tE\tW\tE\tL\tL")):
+    def _sr2(p, e, spelling=spelling):
+        sr(e, spelling if p else "seen with family")
+        return [], b""
+    case(label, "hiding", ["quagmirewell"], ["clean_structured_content"])(_sr2)
+
+for label, spelling in (("birth_date_dd_mon_yyyy", "DOB 17-Sep-1958"), ("birth_date_us_month_name", "born Sept. 17, 1958"),
+                        ("birth_date_short_year", "DOB 17/9/58"), ("birth_date_iso_slashes", "DOB 1958/09/17"),
+                        ("birth_date_ordinal_of", "born on the 17th of September 1958"),
+                        ("birth_date_two_digit_dots", "geb. 17.09.58")):
+    def _dob(p, e, spelling=spelling):
+        sr(e, spelling if p else "seen with family")
+        return [], b""
+    # The planted text itself, compacted ("DOB 17/9/58": "dob17958"): a short date alone could occur by chance.
+    case(label, "hiding", [re.sub(r"[^a-z0-9]", "", spelling.lower())], ["clean_structured_content"])(_dob)
+
+
+@case("patient_id_digits_as_IS", "hiding", ["780511206"])
+def _(p, e):
+    e[(0x0010, 0x0020)] = el(0x10, 0x20, "LO", "780511206")
+    e[(0x0020, 0x0012)] = el(0x20, 0x12, "IS", "780511206" if p else "3")
+    return [], b""
+
+
 @case("homoglyphs_in_kept_text", "hiding", ["quagmirewell"])
 def _(p, e):
     e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 192")
