@@ -473,7 +473,21 @@ const Policy& Detector::policy() const { return impl_->policy; }
 std::vector<Finding> Detector::find(std::string_view utf8, const Context& ctx) const {
   impl_->original = utf8;
   impl_->run(utf8, ctx);
-  return impl_->to_original();
+  auto found = impl_->to_original();
+  // Text with accents or Cyrillic/Greek look-alike letters, read again as a reader of Latin script
+  // sees it, for what spans words (an ID "QР4419027" with a Cyrillic Р, a month "Sеp" with a
+  // Cyrillic е): a finding there covers the whole value, whose bytes no longer map one to one.
+  if (found.empty() && !impl_->f.identity && ctx.cls != Class::binary) {
+    std::string skeleton = latin_skeleton(impl_->f.text);
+    if (skeleton != impl_->f.text) {
+      Context own = ctx;
+      own.own_only = true;
+      impl_->original = skeleton;
+      impl_->run(skeleton, own);
+      if (!impl_->hits.empty()) found.push_back({impl_->hits.front().kind, impl_->hits.front().confidence, 0, std::uint32_t(utf8.size())});
+    }
+  }
+  return found;
 }
 
 bool Detector::clean(std::string& utf8, const Context& ctx) const {

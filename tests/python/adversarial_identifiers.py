@@ -460,6 +460,20 @@ def _(p, e):
     return [], b""
 
 
+@case("patient_id_homoglyph", "hiding", [PATIENT_ID.lower()])
+def _(p, e):
+    e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 192")
+    kept(e, "ref QР4419027" if p else NEUTRAL, "utf-8")  # Cyrillic Р
+    return [], b""
+
+
+@case("birth_date_homoglyph_month", "hiding", ["dob17sep1958"], ["clean_structured_content"])
+def _(p, e):
+    e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 192")
+    sr(e, "DOB 17 Sеp 1958" if p else "seen with family", "utf-8")  # Cyrillic е
+    return [], b""
+
+
 @case("diacritics_in_kept_text", "hiding", ["quagmirewell"])
 def _(p, e):
     e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 100")
