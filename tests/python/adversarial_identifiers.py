@@ -222,36 +222,17 @@ def _(p, e):
     return [], b""
 
 
-@case("referenced_patient_item_name", "collector", OTHER_NAME_TOKENS)
-def _(p, e):
-    e[(0x0008, 0x1120)] = sq(8, 0x1120, [el(8, 0x1150, "UI", "1.2.840.10008.3.1.2.1.1") + el(8, 0x1155, "UI", "1.2.3.4.5")
-                                         + el(0x10, 0x10, "PN", OTHER_NAME)])
-    kept(e, "Ermengarde Zorblatt" if p else NEUTRAL)
-    return [], b""
-
-
-@case("referenced_patient_item_birth_date", "collector", date_spellings(OTHER_BIRTH))
-def _(p, e):
-    e[(0x0008, 0x1120)] = sq(8, 0x1120, [el(8, 0x1150, "UI", "1.2.840.10008.3.1.2.1.1") + el(8, 0x1155, "UI", "1.2.3.4.5")
-                                         + el(0x10, 0x30, "DA", OTHER_BIRTH)])
-    kept(e, "1962-11-04" if p else NEUTRAL)
-    return [], b""
-
-
-@case("referenced_patient_item_address", "collector", ["tumbledowngrange"])
-def _(p, e):
-    e[(0x0008, 0x1120)] = sq(8, 0x1120, [el(8, 0x1150, "UI", "1.2.840.10008.3.1.2.1.1") + el(8, 0x1155, "UI", "1.2.3.4.5")
-                                         + el(0x10, 0x1040, "LO", OTHER_ADDRESS)])
-    kept(e, "Tumbledown Grange" if p else NEUTRAL)
-    return [], b""
-
-
-@case("referenced_patient_item_phone", "collector", ["01714960183"])
-def _(p, e):
-    e[(0x0008, 0x1120)] = sq(8, 0x1120, [el(8, 0x1150, "UI", "1.2.840.10008.3.1.2.1.1") + el(8, 0x1155, "UI", "1.2.3.4.5")
-                                         + el(0x10, 0x2154, "SH", OTHER_PHONE)])
-    kept(e, "TEL 0171-496-0183" if p else NEUTRAL)
-    return [], b""
+# A Referenced Patient item holding one attribute of another identity, repeated in the kept attribute.
+for label, tokens, element, repeated in (
+        ("name", OTHER_NAME_TOKENS, el(0x10, 0x10, "PN", OTHER_NAME), "Ermengarde Zorblatt"),
+        ("birth_date", date_spellings(OTHER_BIRTH), el(0x10, 0x30, "DA", OTHER_BIRTH), "1962-11-04"),
+        ("address", ["tumbledowngrange"], el(0x10, 0x1040, "LO", OTHER_ADDRESS), "Tumbledown Grange"),
+        ("phone", ["01714960183"], el(0x10, 0x2154, "SH", OTHER_PHONE), "TEL 0171-496-0183")):
+    def _ref(p, e, element=element, repeated=repeated):
+        e[(0x0008, 0x1120)] = sq(8, 0x1120, [el(8, 0x1150, "UI", "1.2.840.10008.3.1.2.1.1") + el(8, 0x1155, "UI", "1.2.3.4.5") + element])
+        kept(e, repeated if p else NEUTRAL)
+        return [], b""
+    case(f"referenced_patient_item_{label}", "collector", tokens)(_ref)
 
 
 @case("original_attributes_birth_date", "collector", date_spellings(OTHER_BIRTH))
