@@ -78,6 +78,16 @@ std::string record_json(const FileOutcome& o, const std::string& input_name, boo
   w.Key("status"); w.String(to_string(o.status));
   w.Key("reason"); o.reason.empty() ? w.Null() : (str(w, reason(o.reason)), true);
   if (o.already_present) { w.Key("already_present"); w.Bool(true); }
+  // What a program needs to sort errors without parsing the reason: the code, and where in the
+  // input's bytes (the tag path holds tags and item indexes only, never a value).
+  if (o.error_code) {
+    w.Key("error");
+    w.StartObject();
+    w.Key("code"); w.String(to_string(*o.error_code));
+    if (o.error_offset) { w.Key("offset"); w.Uint64(o.error_offset); }
+    if (!o.error_tag_path.empty()) { w.Key("tag_path"); str(w, o.error_tag_path); }
+    w.EndObject();
+  }
   if (o.finished != std::chrono::system_clock::time_point{}) {
     w.Key("time"); str(w, utc_time(o.finished));
     w.Key("seconds"); w.Double(double(std::int64_t(o.seconds * 1000 + 0.5)) / 1000);

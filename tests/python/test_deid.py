@@ -253,3 +253,21 @@ def test_dicomdir_is_withheld_as_a_patient_index_not_for_a_missing_uid(tmp_path,
     assert len(reasons) == 2
     assert reasons[0].startswith("DICOMDIR (a media directory listing patients)")
     assert reasons[1].startswith("no SOP Instance UID: not a composite instance")
+
+
+def test_audit_records_give_each_errors_code_and_offset_as_fields(tmp_path, key):
+    """A program sorting a batch's failures reads the code, byte offset and tag path from the
+    record instead of parsing the reason (tests/data/malformed/expected.json: what each file is)."""
+    expected = json.load(open(os.path.join(DATA, "malformed", "expected.json")))
+    audit = tmp_path / "a.jsonl"
+    run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--audit", str(audit), "--audit-paths", "plain",
+        os.path.join(DATA, "malformed"), check=False)
+    records = {os.path.basename(r["input"]): r for r in audit_records(audit)}
+    assert set(expected) <= set(records)
+    for name, want in expected.items():
+        err = records[name]["error"]
+        assert err["code"] == want["code"], name
+        if want["offset"]:
+            assert err["offset"] == want["offset"], name
+        assert str(err.get("offset", "")) in records[name]["reason"]
+    assert records["deep_nesting.dcm"]["error"]["tag_path"].startswith("(0008,1140)[0]/")
