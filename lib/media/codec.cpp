@@ -19,6 +19,7 @@
 #include "core/bytes.hpp"
 #include "core/text.hpp"
 #include "dict/dictionary.hpp"
+#include "image/native_pixels.hpp"
 
 namespace dicomscrub::pixel {
 
@@ -59,41 +60,15 @@ Status change_syntax(const gdcm::Image& in, gdcm::TransferSyntax::TSType to, Use
   }
 }
 
-void set_us(Dataset& ds, Tag t, std::uint16_t v, bool big_endian) {
-  std::vector<std::uint8_t> b(2);
-  detail::store16(b.data(), v, big_endian);
-  ds.set(t, vrs::US, std::move(b));
-}
-
-// Native big-endian pixel data is a run of 16-bit words when it is OW (or 16-bit samples in
-// implicit VR, where the dictionary says OW): 8-bit samples come in swapped pairs.
-bool swaps_words(const DicomFile& file, const Element& e, std::uint16_t bits_allocated) {
-  if (!file.encoding.big_endian) return false;
-  return bits_allocated == 16 || e.vr == vrs::OW;
-}
-
 }  // namespace
 
 Result<Decoded> decode(const DicomFile& file, const Layout& declared) {
   const Element* e = file.dataset.find(tags::pixel_data);
   if (!e) return codec_error("no Pixel Data");
+  if (e->form == ElementForm::value) return decode_native(file, declared);
+  if (e->form != ElementForm::encapsulated || e->fragments.empty()) return codec_error("Pixel Data is neither native nor encapsulated");
   Decoded out;
   out.layout = declared;
-  if (e->form == ElementForm::value) {
-    auto bytes = e->value.load();
-    if (!bytes) return std::move(bytes).error();
-    if (bytes->size() < declared.total_bytes())
-      return codec_error(fmt::format("Pixel Data holds {} bytes; the layout needs {}", bytes->size(), declared.total_bytes()));
-    // Big endian OW holds 16-bit words even when samples are 8 bits: swap over the whole (even)
-    // value before cutting it to the samples, or an odd count loses its last sample to the pad.
-    std::vector<std::uint8_t> all(bytes->begin(), bytes->end());
-    if (swaps_words(file, *e, declared.bits_allocated))
-      for (std::size_t i = 0; i + 1 < all.size(); i += 2) std::swap(all[i], all[i + 1]);
-    all.resize(std::size_t(declared.total_bytes()));
-    out.data = std::move(all);
-    return out;
-  }
-  if (e->form != ElementForm::encapsulated || e->fragments.empty()) return codec_error("Pixel Data is neither native nor encapsulated");
   const std::string ts = detail::trim_value(file.transfer_syntax_uid);
   gdcm::SmartPointer<gdcm::Image> in = new gdcm::Image;
   describe(*in, declared, ts);
@@ -134,68 +109,41 @@ Result<Decoded> decode(const DicomFile& file, const Layout& declared) {
 Status encode(DicomFile& file, const Decoded& img, const std::string& syntax) {
   Element* e = file.dataset.find(tags::pixel_data);
   if (!e) return codec_error("no Pixel Data");
+  if (is_native_syntax(syntax)) return encode_native(file, img, syntax);
   const Layout& l = img.layout;
-  const auto* info = dict::transfer_syntax(syntax);
-  const bool native = info && !info->encapsulated;
-  const bool big_endian = native && file.encoding.big_endian;
-  if (native) {
-    std::vector<std::uint8_t> bytes = img.data;
-    const bool was_native = e->form == ElementForm::value;
-    VR vr = was_native ? e->vr : (l.bits_allocated == 16 ? vrs::OW : vrs::OB);
-    if (bytes.size() % 2) bytes.push_back(0);  // the pad goes at the end of the samples, then words are swapped
-    if (big_endian && (l.bits_allocated == 16 || vr == vrs::OW))
-      for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) std::swap(bytes[i], bytes[i + 1]);
-    *e = Element{};
-    e->tag = tags::pixel_data;
-    e->vr = vr;
-    e->length = std::uint32_t(bytes.size());
-    e->value = Value::owned(std::move(bytes));
-    if (!was_native) {  // leaving an encapsulated syntax: the data set becomes Explicit VR Little Endian
-      file.transfer_syntax_uid = syntax;
-      file.encoding = Encoding{true, false, false};
-      file.deflated_stream.reset();
+  gdcm::SmartPointer<gdcm::Image> raw = new gdcm::Image;
+  describe(*raw, l, kExplicitLE);
+  gdcm::DataElement de(gdcm::Tag(0x7FE0, 0x0010));
+  de.SetVR(l.bits_allocated == 16 ? gdcm::VR::OW : gdcm::VR::OB);
+  de.SetByteValue(reinterpret_cast<const char*>(img.data.data()), gdcm::VL(std::uint32_t(img.data.size())));
+  raw->SetDataElement(de);
+  Element out;
+  Layout encoded = l;
+  auto st = change_syntax(*raw, gdcm::TransferSyntax::GetTSType(syntax.c_str()), [&](const gdcm::Image& enc) -> Status {
+    const gdcm::SequenceOfFragments* sf = enc.GetDataElement().GetSequenceOfFragments();
+    if (!sf || sf->GetNumberOfFragments() == 0) return codec_error("GDCM produced no fragments");
+    out.tag = tags::pixel_data;
+    out.vr = vrs::OB;
+    out.form = ElementForm::encapsulated;
+    out.length = kUndefinedLength;
+    out.fragments.push_back(Fragment{0, Value::owned({})});  // an empty Basic Offset Table
+    for (std::size_t i = 0; i < sf->GetNumberOfFragments(); ++i) {
+      const gdcm::ByteValue* fb = sf->GetFragment(i).GetByteValue();
+      if (!fb) return codec_error("GDCM produced an empty fragment");
+      std::vector<std::uint8_t> bytes(fb->GetPointer(), fb->GetPointer() + fb->GetLength());
+      if (bytes.size() % 2) bytes.push_back(0);
+      out.fragments.push_back(Fragment{0, Value::owned(std::move(bytes))});
     }
-  } else {
-    gdcm::SmartPointer<gdcm::Image> raw = new gdcm::Image;
-    describe(*raw, l, kExplicitLE);
-    gdcm::DataElement de(gdcm::Tag(0x7FE0, 0x0010));
-    de.SetVR(l.bits_allocated == 16 ? gdcm::VR::OW : gdcm::VR::OB);
-    de.SetByteValue(reinterpret_cast<const char*>(img.data.data()), gdcm::VL(std::uint32_t(img.data.size())));
-    raw->SetDataElement(de);
-    Element out;
-    Layout encoded = l;
-    auto st = change_syntax(*raw, gdcm::TransferSyntax::GetTSType(syntax.c_str()), [&](const gdcm::Image& enc) -> Status {
-      const gdcm::SequenceOfFragments* sf = enc.GetDataElement().GetSequenceOfFragments();
-      if (!sf || sf->GetNumberOfFragments() == 0) return codec_error("GDCM produced no fragments");
-      out.tag = tags::pixel_data;
-      out.vr = vrs::OB;
-      out.form = ElementForm::encapsulated;
-      out.length = kUndefinedLength;
-      out.fragments.push_back(Fragment{0, Value::owned({})});  // an empty Basic Offset Table
-      for (std::size_t i = 0; i < sf->GetNumberOfFragments(); ++i) {
-        const gdcm::ByteValue* fb = sf->GetFragment(i).GetByteValue();
-        if (!fb) return codec_error("GDCM produced an empty fragment");
-        std::vector<std::uint8_t> bytes(fb->GetPointer(), fb->GetPointer() + fb->GetLength());
-        if (bytes.size() % 2) bytes.push_back(0);
-        out.fragments.push_back(Fragment{0, Value::owned(std::move(bytes))});
-      }
-      encoded.photometric = detail::trim_value(gdcm::PhotometricInterpretation::GetPIString(enc.GetPhotometricInterpretation()));
-      encoded.planar = std::uint16_t(enc.GetPlanarConfiguration());
-      return Ok{};
-    });
-    if (!st) return std::move(st).error();
-    *e = std::move(out);
-    file.transfer_syntax_uid = syntax;
-    file.encoding = Encoding{true, false, false};
-    file.deflated_stream.reset();
-    file.dataset.set_string(Tag(0x0028, 0x0004), vrs::CS, encoded.photometric);
-    if (l.samples > 1) set_us(file.dataset, Tag(0x0028, 0x0006), encoded.planar, false);
-    file.dataset.mark_modified();
+    encoded.photometric = detail::trim_value(gdcm::PhotometricInterpretation::GetPIString(enc.GetPhotometricInterpretation()));
+    encoded.planar = std::uint16_t(enc.GetPlanarConfiguration());
     return Ok{};
-  }
-  file.dataset.set_string(Tag(0x0028, 0x0004), vrs::CS, l.photometric);
-  if (l.samples > 1) set_us(file.dataset, Tag(0x0028, 0x0006), l.planar, big_endian);
-  file.dataset.mark_modified();
+  });
+  if (!st) return std::move(st).error();
+  *e = std::move(out);
+  file.transfer_syntax_uid = syntax;
+  file.encoding = Encoding{true, false, false};
+  file.deflated_stream.reset();
+  set_image_form(file.dataset, encoded.photometric, l.samples, encoded.planar, false);
   return Ok{};
 }
 

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 
 #include <fmt/format.h>
 
+#include "image/native_pixels.hpp"
 #include "media/media.hpp"
 #include "media/worker_protocol.hpp"
 
@@ -252,7 +254,10 @@ Error malformed(const char* what) {
   return worker_error(fmt::format("media worker sent a malformed {} (killed)", what));
 }
 
+// Native pixel data needs no codec library: it is copied here, in the engine, and never crosses to
+// the worker (shipping a 200-frame run there and back cost more than the pixel path itself).
 Result<pixel::Decoded> decode_stub(const DicomFile& file, const pixel::Layout& declared) {
+  if (pixel::is_native_pixel_data(file)) return pixel::decode_native(file, declared);
   wire::Out job;
   if (auto st = wire::put_decode_job(job, file, declared); !st) return std::move(st).error();
   auto a = call(wire::Kind::decode, job);
@@ -269,6 +274,7 @@ Result<pixel::Decoded> decode_stub(const DicomFile& file, const pixel::Layout& d
 }
 
 Status encode_stub(DicomFile& file, const pixel::Decoded& img, const std::string& syntax) {
+  if (pixel::is_native_syntax(syntax)) return pixel::encode_native(file, img, syntax);
   wire::Out job;
   wire::put_encode_job(job, file, img, syntax);
   auto a = call(wire::Kind::encode, job);
@@ -313,6 +319,15 @@ double worker_job_seconds() {
     if (end && *end == '\0' && v > 0) return v;
   }
   return 300;
+}
+
+unsigned worker_cpu_seconds() {
+  if (const char* env = std::getenv("DICOMSCRUB_MEDIA_CPU_SECONDS"); env && *env) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(env, &end, 10);
+    if (end && *end == '\0' && v > 0 && v < 1000000) return unsigned(v);
+  }
+  return unsigned(std::min(worker_job_seconds(), 1e6)) + 1;
 }
 
 Result<const Api*> worker_api() {

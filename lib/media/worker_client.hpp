@@ -19,4 +19,10 @@ Result<const Api*> worker_api();
 // is bounded at 120 s by the pixel policy; the limit is for a codec that never returns).
 double worker_job_seconds();
 
+// The CPU-time limit per job (RLIMIT_CPU, moved forward before each job; SIGXCPU past it), seconds:
+// DICOMSCRUB_MEDIA_CPU_SECONDS, else one more than the wall-clock limit. The wall clock catches a
+// job that waits; this catches one that spins on the CPU even when the engine cannot watch (a
+// stopped engine, a worker left behind), and tests set it below the wall clock to prove it.
+unsigned worker_cpu_seconds();
+
 }  // namespace dicomscrub::media

@@ -6,7 +6,7 @@
 //
 // Test mode (DICOMSCRUB_MEDIA_TEST=1 in its environment, never set by the engine itself): a job
 // whose bytes hold "DSCRUB-MEDIA-TEST:<command>;" runs that command first, so tests can prove
-// what happens to a worker that aborts, hangs, or tries what its sandbox forbids.
+// what happens to a worker that aborts, hangs, spins on the CPU, or tries what its sandbox forbids.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -44,6 +45,7 @@ Result<std::string> run_test_command(Bytes job) {
   if (command == "abort") std::abort();
   if (command == "segv") { volatile int* p = nullptr; *p = 1; }
   if (command == "sleep") for (;;) ::sleep(60);
+  if (command == "spin") for (volatile std::uint64_t n = 0;; n = n + 1) {}  // on the CPU until RLIMIT_CPU ends it
   if (command == "open-write") {  // must not return: the filter kills the worker
     const int fd = ::open("/tmp/dicomscrub-media-test-write", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     return fmt::format("test: a file was opened for writing (fd {})", fd);
@@ -78,7 +80,7 @@ void serve(const Api& api, bool test_mode) {
   for (;;) {
     auto job = wire::read_frame(kSocket);
     if (!job) ::_exit(0);  // the engine closed the socket (or died): nothing more to do
-    sandbox::limit_cpu_for_next_job(unsigned(worker_job_seconds()) + 1);
+    sandbox::limit_cpu_for_next_job(worker_cpu_seconds());
     if (test_mode) {
       auto said = run_test_command(job->payload);
       if (said && !said->empty()) { answer_error(Error{ErrorCode::unsupported, {}, 0, {}, *said}); continue; }
@@ -151,7 +153,7 @@ int main(int argc, char** argv) {
   (*api)->prepare(what);
   const bool test_mode = [] { const char* t = std::getenv("DICOMSCRUB_MEDIA_TEST"); return t && std::string_view(t) == "1"; }();
   sandbox::Limits limits;
-  limits.cpu_seconds_per_job = unsigned(worker_job_seconds()) + 1;
+  limits.cpu_seconds_per_job = worker_cpu_seconds();
   auto isolation = sandbox::lock_down(limits);
   if (!isolation) {
     say(wire::Kind::startup_failed, "the media worker could not sandbox itself: " + isolation.error().reason +

@@ -35,11 +35,14 @@ def deid(inputs, out, audit, key, *extra, **env):
 
 
 def faulty_cover(folder, name, command):
-    """A cover page whose pixel data starts with the worker's test marker (the decode job carries it)."""
-    case = bi.make_cover(str(folder), name, lines=4)
+    """An RLE cover page whose codestream holds the worker's test marker (the decode job carries it).
+    RLE, not native: native pixel data is copied by the engine itself and never reaches the worker."""
+    case = bi.make_cover(str(folder), name, lines=4, codec="rle")
     ds = pydicom.dcmread(case.path)
     marker = f"DSCRUB-MEDIA-TEST:{command};".encode()
-    ds.PixelData = marker + ds.PixelData[len(marker):]
+    at = 8 + 8 + 64  # past the empty offset table's item, the fragment's item header and the RLE header
+    data = ds.PixelData
+    ds.PixelData = data[:at] + marker + data[at + len(marker):]
     ds.save_as(case.path, enforce_file_format=True)
     return case.path
 
@@ -107,6 +110,45 @@ def test_the_time_limit_per_job_is_honoured(tmp_path, key):
     rec = by_input(tmp_path / "a.jsonl")
     assert rec["a_hang.dcm"]["status"] == "withheld" and "media worker timed out after 2 s" in rec["a_hang.dcm"]["reason"]
     assert rec["b_clean.dcm"]["status"] == "written"
+
+
+def test_a_job_spinning_on_the_cpu_is_ended_by_its_cpu_limit(tmp_path, key):
+    """RLIMIT_CPU per job (DICOMSCRUB_MEDIA_CPU_SECONDS, here far below the 300 s wall clock, so the
+    CPU limit and not the engine's deadline ends the job): SIGXCPU, the instance withheld with
+    that reason, and the next file written by a fresh worker."""
+    inputs = [faulty_cover(tmp_path, "a_spin", "spin"), bi.make_cover(str(tmp_path), "b_clean", lines=4, codec="rle").path]
+    p = deid(inputs, tmp_path / "out", tmp_path / "a.jsonl", key, DICOMSCRUB_MEDIA_TEST="1", DICOMSCRUB_MEDIA_CPU_SECONDS="1")
+    assert p.returncode == 3, p.stdout + p.stderr
+    rec = by_input(tmp_path / "a.jsonl")
+    assert rec["a_spin.dcm"]["status"] == "withheld", rec["a_spin.dcm"]
+    assert "media worker killed: SIGXCPU (over its CPU time limit)" in rec["a_spin.dcm"]["reason"], rec["a_spin.dcm"]
+    assert rec["b_clean.dcm"]["status"] == "written" and os.path.exists(rec["b_clean.dcm"]["output"]), rec["b_clean.dcm"]
+
+
+def test_native_pixel_data_is_cleaned_in_the_engine_and_never_reaches_the_worker(tmp_path, key):
+    """Native frames need no codec: the engine copies them itself (shipping them to the worker and
+    back cost more than the pixel path). Proof: a native XA run whose first bytes are the worker's
+    abort command is cleaned and written in test mode, byte-identical to the in-process path,
+    while the same command in an RLE codestream (a codec job) is withheld."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    case = bi.make_acquisition(str(inputs), "xa_native", "xa", frames=3, text_frames=[0, 2])
+    ds = pydicom.dcmread(case.path)
+    marker = b"DSCRUB-MEDIA-TEST:abort;"
+    ds.PixelData = marker + ds.PixelData[len(marker):]
+    ds.save_as(case.path, enforce_file_format=True)
+    faulty_cover(inputs, "rle_abort", "abort")
+    outputs = {}
+    for mode in ("worker", "in-process"):
+        out, audit = tmp_path / f"out_{mode}", tmp_path / f"a_{mode}.jsonl"
+        p = deid([inputs], out, audit, key, "--no-ocr-check", DICOMSCRUB_MEDIA_TEST="1", DICOMSCRUB_MEDIA_MODE=mode)
+        rec = by_input(audit)
+        assert rec["xa_native.dcm"]["status"] == "written" and rec["xa_native.dcm"]["pixels"], (mode, rec, p.stderr)
+        with open(rec["xa_native.dcm"]["output"], "rb") as f:
+            outputs[mode] = f.read()
+        if mode == "worker":
+            assert rec["rle_abort.dcm"]["status"] == "withheld" and "media worker crashed: SIGABRT" in rec["rle_abort.dcm"]["reason"]
+    assert outputs["worker"] == outputs["in-process"]
 
 
 def landlock_abi():
