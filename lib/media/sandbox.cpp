@@ -81,7 +81,7 @@ bool restrict_files() {
 }
 
 // The allow-list: memory, time, signals to itself, threads, reading and writing the descriptors
-// it holds, and opening files read-only (fonts are found by name while a PDF is rendered). No
+// it holds (and sealed memory files for large images), and opening files read-only (fonts are found by name while a PDF is rendered). No
 // socket, connect, execve, fork of a new program, ptrace, or open for writing.
 Status install_seccomp() {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
@@ -100,7 +100,9 @@ Status install_seccomp() {
                            "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack", "restart_syscall", "clock_gettime",
                            "clock_getres", "gettimeofday", "time", "clock_nanosleep", "nanosleep", "sched_yield", "sched_getaffinity",
                            "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getrusage", "getrandom", "uname",
-                           "sysinfo", "membarrier", "getrlimit", "pipe", "pipe2", "poll", "ppoll", "recvfrom", "sendto", "shutdown", "umask"})
+                           "sysinfo", "membarrier", "getrlimit", "pipe", "pipe2", "poll", "ppoll", "recvfrom", "sendto", "shutdown", "umask",
+                           // large images travel in sealed memory files over the one socket it holds
+                           "memfd_create", "recvmsg", "sendmsg"})
     allow(name);
   // Signals only to itself (abort() raises SIGABRT through tgkill).
   const pid_t self = ::getpid();

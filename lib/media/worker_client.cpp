@@ -108,7 +108,7 @@ class Worker {
 
   // Sends one job and returns the result's payload (its first byte says ok or error). Any failure
   // of the process ends it; the next job starts a new one.
-  Result<std::vector<std::uint8_t>> run(wire::Kind kind, Bytes payload) {
+  Result<wire::Payload> run(wire::Kind kind, const wire::Out& payload) {
     // A worker prepares only what its jobs need (Tesseract's model alone costs ~0.1 s of CPU): one
     // started for codecs is replaced, once, by one that can also read text or clean PDFs.
     const unsigned need = kind == wire::Kind::read_lines ? kPrepareOcr : kind == wire::Kind::clean_pdf ? kPrepareOcr | kPreparePdf : 0;
@@ -175,7 +175,8 @@ class Worker {
     auto hello = wire::read_frame(fd_, deadline, 1 << 16);
     if (hello && hello->kind == wire::Kind::ready) return Ok{};
     if (hello && hello->kind == wire::Kind::startup_failed) {
-      std::string why(hello->payload.begin(), hello->payload.end());
+      const Bytes said = hello->payload.bytes();
+      std::string why(said.begin(), said.end());
       (void)end(true);
       std::lock_guard lock(failure_mutex_);  // the same on every start: say it without starting again
       permanent_failure_ = why;
@@ -236,14 +237,15 @@ Worker& this_thread_worker() {
 
 // Sends a job; returns the In over the answer's body, or the worker's (or the transport's) Error.
 struct Answer {
-  std::vector<std::uint8_t> payload;
+  wire::Payload payload;
+  Bytes body() const { return payload.bytes().subspan(1); }
 };
-Result<Answer> call(wire::Kind kind, wire::Out& job) {
-  auto r = this_thread_worker().run(kind, job.buffer());
+Result<Answer> call(wire::Kind kind, const wire::Out& job) {
+  auto r = this_thread_worker().run(kind, job);
   if (!r) return std::move(r).error();
   Answer a{std::move(*r)};
-  if (a.payload[0] != 1) {
-    wire::In in(Bytes(a.payload).subspan(1));
+  if (a.payload.bytes()[0] != 1) {
+    wire::In in(a.body());
     return wire::get_error(in);
   }
   return a;
@@ -262,7 +264,7 @@ Result<pixel::Decoded> decode_stub(const DicomFile& file, const pixel::Layout& d
   if (auto st = wire::put_decode_job(job, file, declared); !st) return std::move(st).error();
   auto a = call(wire::Kind::decode, job);
   if (!a) return std::move(a).error();
-  wire::In in(Bytes(a->payload).subspan(1));
+  wire::In in(a->body());
   pixel::Decoded d;
   if (!wire::get_decoded(in, d)) return malformed("decoded image");
   // The rest of the pixel path indexes frames by this layout: it must be the one asked for.
@@ -279,7 +281,7 @@ Status encode_stub(DicomFile& file, const pixel::Decoded& img, const std::string
   wire::put_encode_job(job, file, img, syntax);
   auto a = call(wire::Kind::encode, job);
   if (!a) return std::move(a).error();
-  wire::In in(Bytes(a->payload).subspan(1));
+  wire::In in(a->body());
   if (!wire::apply_encoded(in, file)) return malformed("encoded element");
   return Ok{};
 }
@@ -289,7 +291,7 @@ Result<std::vector<pixel::TextLine>> read_lines_stub(const std::vector<std::vect
   wire::put_planes(job, planes, cols, rows, bits);
   auto a = call(wire::Kind::read_lines, job);
   if (!a) return std::move(a).error();
-  wire::In in(Bytes(a->payload).subspan(1));
+  wire::In in(a->body());
   std::vector<pixel::TextLine> lines;
   if (!wire::get_lines(in, lines)) return malformed("list of text lines");
   return lines;
@@ -300,7 +302,7 @@ document::CleanedPdf clean_pdf_stub(Bytes pdf, const phi::Detector& ids, const d
   wire::put_pdf_job(job, pdf, ids, scans);
   auto a = call(wire::Kind::clean_pdf, job);
   if (!a) return document::pdf_withheld(a.error().reason);
-  wire::In in(Bytes(a->payload).subspan(1));
+  wire::In in(a->body());
   document::CleanedPdf c;
   if (!wire::get_cleaned_pdf(in, c)) return document::pdf_withheld(malformed("cleaned PDF").reason);
   return c;

@@ -71,7 +71,7 @@ void answer_error(const Error& e) {
   wire::Out o;
   o.u8(0);
   wire::put_error(o, e);
-  (void)wire::write_frame(kSocket, wire::Kind::result, o.buffer());
+  (void)wire::write_frame(kSocket, wire::Kind::result, o);
 }
 
 Error bad_job() { return Error{ErrorCode::invalid_argument, {}, 0, {}, "media worker received a malformed job"}; }
@@ -82,12 +82,13 @@ void serve(const Api& api, bool test_mode) {
     if (!job) ::_exit(0);  // the engine closed the socket (or died): nothing more to do
     sandbox::limit_cpu_for_next_job(worker_cpu_seconds());
     if (test_mode) {
-      auto said = run_test_command(job->payload);
+      auto said = run_test_command(job->payload.bytes());
       if (said && !said->empty()) { answer_error(Error{ErrorCode::unsupported, {}, 0, {}, *said}); continue; }
     }
-    wire::In in(job->payload);
+    wire::In in(job->payload.bytes());
     wire::Out out;
     out.u8(1);
+    pixel::Decoded decoded;  // sent from where it is (bytes_in_place): it lives until the answer is written
     switch (job->kind) {
       case wire::Kind::decode: {
         DicomFile file;
@@ -95,7 +96,8 @@ void serve(const Api& api, bool test_mode) {
         if (!wire::get_decode_job(in, file, declared)) { answer_error(bad_job()); continue; }
         auto d = api.decode(file, declared);
         if (!d) { answer_error(d.error()); continue; }
-        wire::put_decoded(out, *d);
+        decoded = std::move(*d);
+        wire::put_decoded(out, decoded);
         break;
       }
       case wire::Kind::encode: {
@@ -130,7 +132,7 @@ void serve(const Api& api, bool test_mode) {
         answer_error(bad_job());
         continue;
     }
-    if (!wire::write_frame(kSocket, wire::Kind::result, out.buffer())) ::_exit(0);
+    if (!wire::write_frame(kSocket, wire::Kind::result, out)) ::_exit(0);
   }
 }
 

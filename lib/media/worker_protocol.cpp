@@ -1,13 +1,18 @@
 // lib/media/worker_protocol.cpp — framing and the job/result encodings (see worker_protocol.hpp).
 #include "media/worker_protocol.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -78,6 +83,50 @@ void Out::u64(std::uint64_t v) { std::uint8_t b[8]; store_le(b, v, 8); buf_.inse
 void Out::f64(double v) { std::uint64_t bits; std::memcpy(&bits, &v, 8); u64(bits); }
 void Out::str(std::string_view s) { u64(s.size()); buf_.insert(buf_.end(), s.begin(), s.end()); }
 void Out::bytes(Bytes b) { u64(b.size()); buf_.insert(buf_.end(), b.begin(), b.end()); }
+void Out::bytes_in_place(Bytes b) {
+  u64(b.size());
+  if (!b.empty()) in_place_.push_back({buf_.size(), b});
+}
+std::vector<Bytes> Out::runs() const {
+  std::vector<Bytes> out;
+  std::size_t from = 0;
+  for (const auto& p : in_place_) {
+    if (p.at > from) out.emplace_back(buf_.data() + from, p.at - from);
+    out.push_back(p.bytes);
+    from = p.at;
+  }
+  if (buf_.size() > from) out.emplace_back(buf_.data() + from, buf_.size() - from);
+  return out;
+}
+std::uint64_t Out::size() const {
+  std::uint64_t n = buf_.size();
+  for (const auto& p : in_place_) n += p.bytes.size();
+  return n;
+}
+std::vector<std::uint8_t> Out::flat() const {
+  std::vector<std::uint8_t> all;
+  all.reserve(std::size_t(size()));
+  for (Bytes r : runs()) all.insert(all.end(), r.begin(), r.end());
+  return all;
+}
+
+Payload Payload::mapped(const void* at, std::size_t size) {
+  Payload p;
+  p.map_ = at;
+  p.map_size_ = size;
+  return p;
+}
+Payload& Payload::operator=(Payload&& o) noexcept {
+  if (this == &o) return *this;
+  if (map_) ::munmap(const_cast<void*>(map_), map_size_);
+  owned_ = std::move(o.owned_);
+  map_ = std::exchange(o.map_, nullptr);
+  map_size_ = std::exchange(o.map_size_, 0);
+  return *this;
+}
+Payload::~Payload() {
+  if (map_) ::munmap(const_cast<void*>(map_), map_size_);
+}
 
 bool In::take(std::size_t n) {
   if (!ok_ || data_.size() - pos_ < n) { ok_ = false; return false; }
@@ -108,34 +157,154 @@ std::vector<std::uint8_t> In::bytes() {
   return v;
 }
 
-Status write_frame(int fd, Kind kind, Bytes payload, Deadline deadline) {
+namespace {
+
+constexpr unsigned kSeals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK;
+
+// The payload in a memory file sealed against change; -1 when the system has none (the caller
+// streams the payload instead).
+int sealed_copy(const std::vector<Bytes>& runs) {
+  const int mfd = ::memfd_create("dicomscrub-media", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mfd < 0) return -1;
+  for (Bytes r : runs) {
+    const std::uint8_t* p = r.data();
+    std::size_t n = r.size();
+    while (n > 0) {
+      const ssize_t w = ::write(mfd, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) { ::close(mfd); return -1; }
+      p += w;
+      n -= std::size_t(w);
+    }
+  }
+  if (::fcntl(mfd, F_ADD_SEALS, kSeals | F_SEAL_SEAL) != 0) { ::close(mfd); return -1; }
+  return mfd;
+}
+
+// The header, with `attached` (a descriptor, or -1) riding on its first byte.
+int send_head(int fd, const std::uint8_t* head, std::size_t n, int attached, const Deadline& deadline) {
+  if (attached < 0) return write_all(fd, head, n, deadline);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{const_cast<std::uint8_t*>(head), n};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &attached, sizeof(int));
+  for (;;) {
+    if (!wait_for(fd, POLLOUT, deadline)) return -2;
+    const ssize_t w = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    return write_all(fd, head + w, n - std::size_t(w), deadline);
+  }
+}
+
+// Reads the header like read_all, and takes the descriptor that may come with it (into `attached`;
+// more than one is a broken peer). Same return codes as read_all.
+int read_head(int fd, std::uint8_t* head, std::size_t n, int& attached, const Deadline& deadline) {
+  attached = -1;
+  std::size_t got = 0;
+  while (got < n) {
+    if (!wait_for(fd, POLLIN, deadline)) return -2;
+    alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))];
+    iovec iov{head + got, n - got};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t r = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    if (r < 0 && errno == EINTR) continue;
+    bool extra = (msg.msg_flags & MSG_CTRUNC) != 0;
+    if (r > 0)
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (std::size_t i = 0; i < count; ++i) {
+          int got_fd;
+          std::memcpy(&got_fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+          if (attached < 0) attached = got_fd;
+          else { ::close(got_fd); extra = true; }
+        }
+      }
+    if (extra) return -1;
+    if (r == 0) return got == 0 ? 1 : -1;
+    if (r < 0) return -1;
+    got += std::size_t(r);
+  }
+  return 0;
+}
+
+// Maps the peer's memory file read-only once its seals promise that it can no longer change and
+// its size is the one announced.
+Result<Payload> map_sealed(int mfd, std::uint64_t n) {
+  struct stat st{};
+  const int seals = ::fcntl(mfd, F_GET_SEALS);
+  if (seals < 0 || (unsigned(seals) & kSeals) != kSeals || ::fstat(mfd, &st) != 0 || !S_ISREG(st.st_mode) || std::uint64_t(st.st_size) != n || n == 0)
+    return wire_error("media worker sent a shared payload that is not a sealed memory file of the announced size");
+  void* at = ::mmap(nullptr, std::size_t(n), PROT_READ, MAP_PRIVATE | MAP_POPULATE, mfd, 0);
+  if (at == MAP_FAILED) return wire_error(fmt::format("a shared payload of {} bytes could not be mapped ({})", n, std::strerror(errno)));
+  return Payload::mapped(at, std::size_t(n));
+}
+
+Status send_frame(int fd, Kind kind, const std::vector<Bytes>& runs, std::uint64_t size, const Deadline& deadline) {
+  const int mfd = size >= kSharedMinimum ? sealed_copy(runs) : -1;
   std::uint8_t head[12];
-  store_le(head, std::uint32_t(kind), 4);
-  store_le(head + 4, payload.size(), 8);
-  int r = write_all(fd, head, sizeof head, deadline);
-  if (r == 0) r = write_all(fd, payload.data(), payload.size(), deadline);
+  store_le(head, std::uint32_t(kind) | (mfd >= 0 ? kSharedFlag : 0u), 4);
+  store_le(head + 4, size, 8);
+  int r = send_head(fd, head, sizeof head, mfd, deadline);
+  if (mfd >= 0) ::close(mfd);  // the peer holds its own descriptor now
+  for (std::size_t i = 0; r == 0 && mfd < 0 && i < runs.size(); ++i) r = write_all(fd, runs[i].data(), runs[i].size(), deadline);
   if (r == -2) return timed_out();
   if (r != 0) return wire_error("media worker connection broken while sending");
   return Ok{};
 }
 
+}  // namespace
+
+Status write_frame(int fd, Kind kind, const Out& payload, Deadline deadline) {
+  return send_frame(fd, kind, payload.runs(), payload.size(), deadline);
+}
+
+Status write_frame(int fd, Kind kind, Bytes payload, Deadline deadline) {
+  return send_frame(fd, kind, {payload}, payload.size(), deadline);
+}
+
 Result<Frame> read_frame(int fd, Deadline deadline, std::uint64_t max_length) {
   std::uint8_t head[12];
-  if (int r = read_all(fd, head, sizeof head, deadline); r != 0)
-    return r == -2 ? timed_out() : wire_error(r == 1 ? "media worker connection closed" : "media worker connection broken");
+  int mfd = -1;
+  const int r = read_head(fd, head, sizeof head, mfd, deadline);
+  struct Closer { int& fd; ~Closer() { if (fd >= 0) ::close(fd); } } closer{mfd};
+  if (r != 0) return r == -2 ? timed_out() : wire_error(r == 1 ? "media worker connection closed" : "media worker connection broken");
   Frame f;
-  f.kind = Kind(load_le(head, 4));
+  const auto kind = std::uint32_t(load_le(head, 4));
+  f.kind = Kind(kind & ~kSharedFlag);
   const std::uint64_t n = load_le(head + 4, 8);
   if (n > max_length) return wire_error(fmt::format("media worker message of {} bytes is over the {} accepted", n, max_length));
-  // Grown as the bytes arrive: a length that lies costs at most what was really sent.
-  constexpr std::size_t kChunk = std::size_t(16) << 20;
-  while (f.payload.size() < n) {
-    const std::size_t at = f.payload.size();
-    const std::size_t step = std::size_t(std::min<std::uint64_t>(kChunk, n - at));
-    f.payload.resize(at + step);
-    if (int r = read_all(fd, f.payload.data() + at, step, deadline); r != 0)
-      return r == -2 ? timed_out() : wire_error("media worker connection broken in the middle of a message");
+  if ((kind & kSharedFlag) != 0 || mfd >= 0) {
+    if (mfd < 0 || (kind & kSharedFlag) == 0) return wire_error("media worker connection broken (a shared payload without its memory file, or a stray descriptor)");
+    auto mapped = map_sealed(mfd, n);
+    if (!mapped) return std::move(mapped).error();
+    f.payload = std::move(*mapped);
+    return f;
   }
+  // Grown as the bytes arrive: a length that lies costs at most what was really sent.
+  std::vector<std::uint8_t> bytes;
+  constexpr std::size_t kChunk = std::size_t(16) << 20;
+  while (bytes.size() < n) {
+    const std::size_t at = bytes.size();
+    const std::size_t step = std::size_t(std::min<std::uint64_t>(kChunk, n - at));
+    bytes.resize(at + step);
+    if (int rr = read_all(fd, bytes.data() + at, step, deadline); rr != 0)
+      return rr == -2 ? timed_out() : wire_error("media worker connection broken in the middle of a message");
+  }
+  f.payload = Payload(std::move(bytes));
   return f;
 }
 
@@ -230,7 +399,7 @@ bool get_decode_job(In& in, DicomFile& file, pixel::Layout& declared) {
   return in.ok() && in.at_end();
 }
 
-void put_decoded(Out& o, const pixel::Decoded& d) { put_layout(o, d.layout); o.bytes(d.data); }
+void put_decoded(Out& o, const pixel::Decoded& d) { put_layout(o, d.layout); o.bytes_in_place(d.data); }
 bool get_decoded(In& in, pixel::Decoded& d) {
   if (!get_layout(in, d.layout)) return false;
   d.data = in.bytes();
@@ -304,7 +473,7 @@ void put_planes(Out& o, const std::vector<std::vector<std::uint16_t>>& planes, i
   o.i32(cols); o.i32(rows); o.i32(bits);
   o.u64(planes.size());
   for (const auto& p : planes)
-    o.bytes(Bytes(reinterpret_cast<const std::uint8_t*>(p.data()), p.size() * 2));
+    o.bytes_in_place(Bytes(reinterpret_cast<const std::uint8_t*>(p.data()), p.size() * 2));
 }
 bool get_planes(In& in, std::vector<std::vector<std::uint16_t>>& planes, int& cols, int& rows, int& bits) {
   cols = in.i32(); rows = in.i32(); bits = in.i32();

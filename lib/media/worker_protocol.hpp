@@ -35,7 +35,9 @@ enum class Kind : std::uint32_t {
 // Largest frame either side accepts: a decoded instance is at most 1 GiB (PixelPolicy), plus headers.
 inline constexpr std::uint64_t kMaxFrame = (std::uint64_t(1) << 30) + (std::uint64_t(64) << 20);
 
-// Appends fixed-size little-endian fields and length-prefixed runs.
+// Appends fixed-size little-endian fields and length-prefixed runs. Large images are not copied
+// into the message: bytes_in_place() records where they are, and write_frame sends them from
+// there (they must outlive the write).
 class Out {
  public:
   void u8(std::uint8_t v) { buf_.push_back(v); }
@@ -46,10 +48,20 @@ class Out {
   void f64(double v);
   void str(std::string_view s);
   void bytes(Bytes b);
-  std::vector<std::uint8_t>& buffer() { return buf_; }
+  void bytes_in_place(Bytes b);
+  // The message as runs of bytes, in order, and its length.
+  std::vector<Bytes> runs() const;
+  std::uint64_t size() const;
+  // The whole message in one buffer (a copy; for short messages and tests).
+  std::vector<std::uint8_t> flat() const;
 
  private:
+  struct InPlace {
+    std::size_t at;  // where in buf_ the bytes belong
+    Bytes bytes;
+  };
   std::vector<std::uint8_t> buf_;
+  std::vector<InPlace> in_place_;
 };
 
 // Reads what Out wrote. After the first short or implausible field every read returns zero and
@@ -80,11 +92,41 @@ class In {
 // One frame: [u32 kind][u64 length][payload]. read_frame refuses a length over `max_length` before
 // reading it and grows its buffer only as bytes arrive. With a deadline (the engine's side), a peer
 // that neither reads nor answers in time is an Error whose code is limit_exceeded.
+// A payload of kSharedMinimum bytes or more (decoded images, images to encode) does not stream
+// through the socket: it is written into a memory file (memfd) sealed against any change (write,
+// grow, shrink), whose descriptor travels with the header (SCM_RIGHTS; the kind's top bit says
+// so), and the reader maps it read-only. The seals are what make it safe to read from a peer we do
+// not trust: once checked, the bytes cannot change under the reader (no time-of-check race).
+inline constexpr std::uint64_t kSharedMinimum = std::uint64_t(1) << 20;
+inline constexpr std::uint32_t kSharedFlag = 0x80000000u;
 using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+Status write_frame(int fd, Kind kind, const Out& payload, Deadline deadline = {});
 Status write_frame(int fd, Kind kind, Bytes payload, Deadline deadline = {});
+
+// A frame's payload: bytes read from the socket, or a read-only mapping of the sealed memory file.
+class Payload {
+ public:
+  Payload() = default;
+  explicit Payload(std::vector<std::uint8_t> owned) : owned_(std::move(owned)) {}
+  static Payload mapped(const void* at, std::size_t size);
+  Payload(Payload&& o) noexcept { *this = std::move(o); }
+  Payload& operator=(Payload&& o) noexcept;
+  Payload(const Payload&) = delete;
+  Payload& operator=(const Payload&) = delete;
+  ~Payload();
+  Bytes bytes() const { return map_ ? Bytes(static_cast<const std::uint8_t*>(map_), map_size_) : Bytes(owned_); }
+  bool empty() const { return bytes().empty(); }
+  bool shared() const { return map_ != nullptr; }
+
+ private:
+  std::vector<std::uint8_t> owned_;
+  const void* map_ = nullptr;
+  std::size_t map_size_ = 0;
+};
+
 struct Frame {
   Kind kind{};
-  std::vector<std::uint8_t> payload;
+  Payload payload;
 };
 Result<Frame> read_frame(int fd, Deadline deadline = {}, std::uint64_t max_length = kMaxFrame);
 

@@ -3,6 +3,8 @@
 // elements are errors, and every job and result survives its round trip exactly.
 #include <doctest.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,7 +32,81 @@ std::vector<std::uint8_t> header(std::uint32_t kind, std::uint64_t length) {
   return h;
 }
 
+// Sends `head` with `attached` as SCM_RIGHTS on its first byte, as a (possibly hostile) peer would.
+void send_with_fd(int sock, const std::vector<std::uint8_t>& head, int attached) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{const_cast<std::uint8_t*>(head.data()), head.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &attached, sizeof(int));
+  REQUIRE(::sendmsg(sock, &msg, 0) == ssize_t(head.size()));
+}
+
+// A memory file holding `n` bytes, sealed with `seals` (0: left writable).
+int memory_file(std::size_t n, unsigned seals) {
+  const int fd = ::memfd_create("test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  REQUIRE(fd >= 0);
+  std::vector<std::uint8_t> b(n, 9);
+  REQUIRE(::write(fd, b.data(), n) == ssize_t(n));
+  if (seals) REQUIRE(::fcntl(fd, F_ADD_SEALS, seals) == 0);
+  return fd;
+}
+
 }  // namespace
+
+TEST_CASE("media worker frames: a large payload travels in a sealed memory file and arrives whole") {
+  SocketPair s;
+  std::vector<std::uint8_t> image(std::size_t(wire::kSharedMinimum) + 4097);
+  for (std::size_t i = 0; i < image.size(); ++i) image[i] = std::uint8_t(i * 7 + (i >> 12));
+  wire::Out o;
+  o.u8(1);
+  o.bytes_in_place(image);  // sent from where it is, not copied into the message
+  o.str("after");
+  REQUIRE(wire::write_frame(s.fd[1], wire::Kind::result, o));
+  auto f = wire::read_frame(s.fd[0]);
+  REQUIRE(f);
+  CHECK(f->kind == wire::Kind::result);
+  CHECK(f->payload.shared());
+  const Bytes got = f->payload.bytes();
+  CHECK(std::vector<std::uint8_t>(got.begin(), got.end()) == o.flat());
+  wire::In in(got);
+  CHECK(in.u8() == 1);
+  CHECK(in.bytes() == image);
+  CHECK(in.str() == "after");
+  CHECK(in.ok());
+  CHECK(in.at_end());
+}
+
+TEST_CASE("media worker frames: a shared payload must be sealed, of the announced size, and announced") {
+  const std::uint64_t n = wire::kSharedMinimum;
+  const auto shared_head = header(std::uint32_t(wire::Kind::result) | wire::kSharedFlag, n);
+  const unsigned sealed = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK;
+  struct Case { const char* what; std::vector<std::uint8_t> head; std::size_t file_bytes; unsigned seals; };
+  for (const Case& c : {Case{"writable (could change while read)", shared_head, std::size_t(n), 0u},
+                        Case{"may still grow", shared_head, std::size_t(n), unsigned(F_SEAL_WRITE | F_SEAL_SHRINK)},
+                        Case{"shorter than announced", shared_head, std::size_t(n) - 1, sealed},
+                        Case{"a descriptor with a streamed header", header(std::uint32_t(wire::Kind::result), 4), 4, sealed}}) {
+    CAPTURE(c.what);
+    SocketPair s;
+    const int mfd = memory_file(c.file_bytes, c.seals);
+    send_with_fd(s.fd[1], c.head, mfd);
+    ::close(mfd);
+    auto f = wire::read_frame(s.fd[0]);
+    CHECK_FALSE(f);
+  }
+  SocketPair s;  // the flag without a descriptor
+  s.send_raw(shared_head);
+  auto f = wire::read_frame(s.fd[0]);
+  REQUIRE_FALSE(f);
+  CHECK(f.error().reason.find("without its memory file") != std::string::npos);
+}
 
 TEST_CASE("media worker frames: a length over the cap is refused before anything is read") {
   SocketPair s;
@@ -66,20 +142,24 @@ TEST_CASE("media worker frames: a frame arrives whole") {
   auto f = wire::read_frame(s.fd[0]);
   REQUIRE(f);
   CHECK(f->kind == wire::Kind::decode);
-  CHECK(f->payload == payload);
+  const Bytes got = f->payload.bytes();
+  CHECK_FALSE(f->payload.shared());  // under kSharedMinimum: streamed
+  CHECK(std::vector<std::uint8_t>(got.begin(), got.end()) == payload);
 }
 
 TEST_CASE("media worker messages: counts larger than the bytes present are refused") {
   wire::Out o;
   o.u64(std::uint64_t(1) << 60);  // a count of text lines no message can hold
-  wire::In in(o.buffer());
+  const auto o_bytes = o.flat();
+  wire::In in(o_bytes);
   std::vector<pixel::TextLine> lines;
   CHECK_FALSE(wire::get_lines(in, lines));
   CHECK(lines.empty());
   wire::Out s;
   s.u64(1000);  // a string of 1000 bytes, 3 present
   s.u8('a'); s.u8('b'); s.u8('c');
-  wire::In in2(s.buffer());
+  const auto s_bytes = s.flat();
+  wire::In in2(s_bytes);
   CHECK(in2.str().empty());
   CHECK_FALSE(in2.ok());
 }
@@ -102,7 +182,8 @@ TEST_CASE("media worker messages: a decode job round trips the element and the f
   REQUIRE(wire::put_decode_job(o, file, l));
   DicomFile got;
   pixel::Layout got_layout;
-  wire::In in(o.buffer());
+  const auto o_bytes = o.flat();
+  wire::In in(o_bytes);
   REQUIRE(wire::get_decode_job(in, got, got_layout));
   CHECK(got.transfer_syntax_uid == file.transfer_syntax_uid);
   CHECK(got_layout.rows == 2);
@@ -112,10 +193,11 @@ TEST_CASE("media worker messages: a decode job round trips the element and the f
   REQUIRE(px->fragments.size() == 2);
   CHECK(px->fragments[1].value.bytes()->size() == 4);
   // Cut anywhere, the job is refused.
-  for (std::size_t cut = 0; cut < o.buffer().size(); ++cut) {
+  const auto whole = o.flat();
+  for (std::size_t cut = 0; cut < whole.size(); ++cut) {
     DicomFile f2;
     pixel::Layout l2;
-    wire::In short_in(Bytes(o.buffer().data(), cut));
+    wire::In short_in(Bytes(whole.data(), cut));
     CHECK_FALSE(wire::get_decode_job(short_in, f2, l2));
   }
 }
@@ -129,7 +211,8 @@ TEST_CASE("media worker messages: an encode answer may only replace Pixel Data a
   worker.dataset.set_string(Tag(0x0010, 0x0010), vrs::PN, "EVIL");  // a compromised worker's try
   wire::Out o;
   wire::put_encoded(o, worker);
-  wire::In in(o.buffer());
+  const auto o_bytes = o.flat();
+  wire::In in(o_bytes);
   CHECK_FALSE(wire::apply_encoded(in, file));
   CHECK(file.dataset.get_string(Tag(0x0010, 0x0010)).value_or("").find("KEEP") == 0);
 
@@ -139,7 +222,8 @@ TEST_CASE("media worker messages: an encode answer may only replace Pixel Data a
   honest.dataset.set_string(Tag(0x0028, 0x0004), vrs::CS, "RGB");
   wire::Out o2;
   wire::put_encoded(o2, honest);
-  wire::In in2(o2.buffer());
+  const auto o2_bytes = o2.flat();
+  wire::In in2(o2_bytes);
   REQUIRE(wire::apply_encoded(in2, file));
   CHECK(file.dataset.find(tags::pixel_data)->vr == vrs::OW);
   CHECK(file.dataset.get_string(Tag(0x0028, 0x0004)).value_or("").find("RGB") == 0);
@@ -168,7 +252,8 @@ TEST_CASE("media worker messages: a PDF job carries every identifier and policy 
   phi::InstanceIdentifiers got;
   phi::Policy got_policy;
   document::ScanPolicy got_scans;
-  wire::In in(o.buffer());
+  const auto o_bytes = o.flat();
+  wire::In in(o_bytes);
   REQUIRE(wire::get_pdf_job(in, got_pdf, got, got_policy, got_scans));
   CHECK(got_pdf == pdf);
   REQUIRE(got.names.size() == 1);
