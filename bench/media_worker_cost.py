@@ -6,8 +6,10 @@ the CLI and its worker), the worker's extra cost per frame, and that extra as a 
 in-process pixel path's cost (the batch time minus the same batch of header-only CT instances).
 
 Workloads: 512x512 cover pages (10 text lines, one frame each) and one 200-frame 512x512 XA run
-(text burned into 20 frames), each with the OCR read-back (the default) and without it
-(--no-ocr-check: decode, detect, blank and encode only, where shipping frames weighs most).
+(text burned into 20 frames), native (copied by the engine itself: no worker job but OCR) and
+JPEG lossless (decoded and re-encoded by GDCM in the worker: 52 MB of frames each way), each with
+the OCR read-back (the default) and without it (--no-ocr-check: decode, detect, blank and encode
+only, where shipping frames weighs most).
 Writes markdown to stdout and JSON to bench/out/media_worker_cost.json.
 
   python3 bench/media_worker_cost.py [--rounds 3] [--covers 20] [--xa-frames 200]
@@ -63,6 +65,11 @@ def main():
     bi.make_acquisition(xa, "xa_run", "xa", frames=a.xa_frames, text_frames=list(range(0, a.xa_frames, max(1, a.xa_frames // 20))),
                         width=512, height=512)
     sets[f"XA {a.xa_frames} frames 512x512"] = (xa, a.xa_frames)
+    xa_jpeg = os.path.join(work, "xa_jpeg")
+    os.makedirs(xa_jpeg)
+    bi.make_acquisition(xa_jpeg, "xa_run", "xa", frames=a.xa_frames, text_frames=list(range(0, a.xa_frames, max(1, a.xa_frames // 20))),
+                        width=512, height=512, codec="jpeg_lossless")
+    sets[f"XA {a.xa_frames} frames 512x512 JPEG lossless"] = (xa_jpeg, a.xa_frames)
     ct = os.path.join(work, "ct_base")
     subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_corpus.py"), ct, "--ct", str(a.covers)], check=True, capture_output=True)
     baseline_inputs = os.path.join(ct, "ct")

@@ -24,6 +24,12 @@ bool swaps_words(const DicomFile& file, const Element& e, std::uint16_t bits_all
 
 }  // namespace
 
+void write_as_explicit_le(DicomFile& file, const std::string& syntax) {
+  file.transfer_syntax_uid = syntax;
+  file.encoding = Encoding{true, false, false};
+  file.deflated_stream.reset();
+}
+
 void set_image_form(Dataset& ds, const std::string& photometric, std::uint16_t samples, std::uint16_t planar, bool big_endian) {
   ds.set_string(Tag(0x0028, 0x0004), vrs::CS, photometric);
   if (samples > 1) {
@@ -81,11 +87,7 @@ Status encode_native(DicomFile& file, const Decoded& img, const std::string& syn
   e->vr = vr;
   e->length = std::uint32_t(bytes.size());
   e->value = Value::owned(std::move(bytes));
-  if (!was_native) {  // leaving an encapsulated syntax: the data set becomes Explicit VR Little Endian
-    file.transfer_syntax_uid = syntax;
-    file.encoding = Encoding{true, false, false};
-    file.deflated_stream.reset();
-  }
+  if (!was_native) write_as_explicit_le(file, syntax);  // leaving an encapsulated syntax
   set_image_form(file.dataset, l.photometric, l.samples, l.planar, big_endian);
   return Ok{};
 }

@@ -26,6 +26,10 @@ Result<Decoded> decode_native(const DicomFile& file, const Layout& declared);
 // Photometric Interpretation and Planar Configuration to the image's.
 Status encode_native(DicomFile& file, const Decoded& img, const std::string& syntax);
 
+// The data set is written in `syntax` as Explicit VR Little Endian from now on (the form every
+// syntax the pixel path writes after re-encoding shares; a deflated input's stream is not reused).
+void write_as_explicit_le(DicomFile& file, const std::string& syntax);
+
 // Sets Photometric Interpretation, and Planar Configuration when there are several samples (US in
 // the data set's byte order), after the pixel data changed form (native or encoded by a codec).
 void set_image_form(Dataset& ds, const std::string& photometric, std::uint16_t samples, std::uint16_t planar, bool big_endian);

@@ -140,9 +140,7 @@ Status encode(DicomFile& file, const Decoded& img, const std::string& syntax) {
   });
   if (!st) return std::move(st).error();
   *e = std::move(out);
-  file.transfer_syntax_uid = syntax;
-  file.encoding = Encoding{true, false, false};
-  file.deflated_stream.reset();
+  write_as_explicit_le(file, syntax);
   set_image_form(file.dataset, encoded.photometric, l.samples, encoded.planar, false);
   return Ok{};
 }

@@ -32,8 +32,8 @@ struct Api {
   Result<std::vector<pixel::TextLine>> (*read_lines)(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits);
   document::CleanedPdf (*clean_pdf)(Bytes pdf, const phi::Detector& ids, const document::ScanPolicy& scans);
   // The worker calls it before locking itself down: opens now what the libraries open lazily,
-  // since no file may be opened for writing afterwards: Tesseract's model and debug file
-  // (kPrepareOcr), fontconfig and fonts (kPreparePdf). Codecs need nothing.
+  // since no file may be opened for writing afterwards: Tesseract's debug file (kPrepareOcr; its
+  // model is read later, read-only), fontconfig and fonts (kPreparePdf). Codecs need nothing.
   void (*prepare)(unsigned what);
 };
 

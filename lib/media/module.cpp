@@ -39,7 +39,7 @@ std::vector<std::uint8_t> warm_up_pdf() {
 }
 
 void prepare(unsigned what) {
-  if (what & dicomscrub::media::kPrepareOcr) dicomscrub::pixel::open_ocr_files();
+  if (what & dicomscrub::media::kPrepareOcr) dicomscrub::pixel::open_ocr_log();
   if (!(what & dicomscrub::media::kPreparePdf)) return;
   const auto pdf = warm_up_pdf();
   (void)dicomscrub::document::clean_pdf(dicomscrub::Bytes(pdf.data(), pdf.size()), dicomscrub::phi::Detector{}, {});

@@ -56,9 +56,10 @@ tesseract::TessBaseAPI* engine() {
 
 bool ocr_available() { return engine() != nullptr; }
 
-void open_ocr_files() {
-  if (!engine()) return;
-  tesseract::tprintf("%s", "");  // opens debug_file (/dev/null) now rather than on Tesseract's first warning
+void open_ocr_log() {
+  tesseract::TessBaseAPI api;  // never initialised: debug_file is a global variable, set through any instance
+  api.SetVariable("debug_file", "/dev/null");
+  tesseract::tprintf("%s", "");  // opens debug_file now rather than on Tesseract's first warning
 }
 
 Result<std::vector<TextLine>> read_lines(const std::vector<std::vector<std::uint16_t>>& planes, int cols, int rows, int bits_stored) {

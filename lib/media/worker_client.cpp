@@ -109,9 +109,11 @@ class Worker {
   // Sends one job and returns the result's payload (its first byte says ok or error). Any failure
   // of the process ends it; the next job starts a new one.
   Result<wire::Payload> run(wire::Kind kind, const wire::Out& payload) {
-    // A worker prepares only what its jobs need (Tesseract's model alone costs ~0.1 s of CPU): one
-    // started for codecs is replaced, once, by one that can also read text or clean PDFs.
-    const unsigned need = kind == wire::Kind::read_lines ? kPrepareOcr : kind == wire::Kind::clean_pdf ? kPrepareOcr | kPreparePdf : 0;
+    // Every worker can read text (kPrepareOcr only opens Tesseract's debug file; the model is read
+    // on the first frame), so codecs and OCR share one worker per thread. Rendering PDFs needs
+    // fonts and fontconfig's caches opened first (a warm-up costing ~0.1 s): a worker is replaced,
+    // once, by one that can also clean PDFs.
+    const unsigned need = kind == wire::Kind::clean_pdf ? kPrepareOcr | kPreparePdf : kPrepareOcr;
     if (pid_ > 0 && (prepared_ & need) != need) stop();
     prepared_ |= need;
     if (auto st = ensure_started(); !st) return std::move(st).error();
@@ -225,7 +227,7 @@ class Worker {
   pid_t pid_ = -1;
   int fd_ = -1;
   pid_t owner_ = 0;
-  unsigned prepared_ = 0;  // what the next worker started prepares (kPrepareOcr, kPreparePdf)
+  unsigned prepared_ = kPrepareOcr;  // what the next worker started prepares (kPrepareOcr, kPreparePdf)
   static inline std::mutex failure_mutex_;
   static inline std::string permanent_failure_;
 };

@@ -276,6 +276,8 @@ Status write_frame(int fd, Kind kind, Bytes payload, Deadline deadline) {
   return send_frame(fd, kind, {payload}, payload.size(), deadline);
 }
 
+bool send_raw(int fd, Bytes bytes, int attached) { return send_head(fd, bytes.data(), bytes.size(), attached, {}) == 0; }
+
 Result<Frame> read_frame(int fd, Deadline deadline, std::uint64_t max_length) {
   std::uint8_t head[12];
   int mfd = -1;

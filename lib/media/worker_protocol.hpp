@@ -129,6 +129,9 @@ struct Frame {
   Payload payload;
 };
 Result<Frame> read_frame(int fd, Deadline deadline = {}, std::uint64_t max_length = kMaxFrame);
+// Sends `bytes` as they are, with `attached` (a descriptor, or -1) riding on the first byte: for
+// tests that play a broken or hostile peer. True when all was sent.
+bool send_raw(int fd, Bytes bytes, int attached = -1);
 
 // The parts of the jobs and results. put_* writes; get_* reads and returns false on a malformed message.
 void put_layout(Out& o, const pixel::Layout& l);

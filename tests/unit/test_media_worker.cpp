@@ -21,7 +21,7 @@ struct SocketPair {
   int fd[2];
   SocketPair() { REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fd) == 0); }
   ~SocketPair() { ::close(fd[0]); if (fd[1] >= 0) ::close(fd[1]); }
-  void send_raw(const std::vector<std::uint8_t>& b) { REQUIRE(::write(fd[1], b.data(), b.size()) == ssize_t(b.size())); }
+  void send_raw(const std::vector<std::uint8_t>& b) { REQUIRE(wire::send_raw(fd[1], b)); }
   void hang_up() { ::close(fd[1]); fd[1] = -1; }
 };
 
@@ -30,23 +30,6 @@ std::vector<std::uint8_t> header(std::uint32_t kind, std::uint64_t length) {
   for (int i = 0; i < 4; ++i) h[i] = std::uint8_t(kind >> (8 * i));
   for (int i = 0; i < 8; ++i) h[4 + i] = std::uint8_t(length >> (8 * i));
   return h;
-}
-
-// Sends `head` with `attached` as SCM_RIGHTS on its first byte, as a (possibly hostile) peer would.
-void send_with_fd(int sock, const std::vector<std::uint8_t>& head, int attached) {
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{const_cast<std::uint8_t*>(head.data()), head.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &attached, sizeof(int));
-  REQUIRE(::sendmsg(sock, &msg, 0) == ssize_t(head.size()));
 }
 
 // A memory file holding `n` bytes, sealed with `seals` (0: left writable).
@@ -96,7 +79,7 @@ TEST_CASE("media worker frames: a shared payload must be sealed, of the announce
     CAPTURE(c.what);
     SocketPair s;
     const int mfd = memory_file(c.file_bytes, c.seals);
-    send_with_fd(s.fd[1], c.head, mfd);
+    REQUIRE(wire::send_raw(s.fd[1], c.head, mfd));
     ::close(mfd);
     auto f = wire::read_frame(s.fd[0]);
     CHECK_FALSE(f);
