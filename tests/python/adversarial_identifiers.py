@@ -527,6 +527,39 @@ def _(p, e):
     return [], b""
 
 
+def pdf_document(e, words):
+    """Makes the instance an Encapsulated PDF whose one page says `words` (pdf_samples' writer)."""
+    import pdf_samples
+    pdf = pdf_samples.page_pdf(f"BT /F1 12 Tf 72 700 Td (Patient: {words}) Tj ET\n")
+    e[(0x0008, 0x0016)] = el(8, 0x16, "UI", "1.2.840.10008.5.1.4.1.1.104.1")
+    e[(0x0008, 0x0060)] = el(8, 0x60, "CS", "DOC")
+    e[(0x0042, 0x0011)] = el(0x42, 0x11, "OB", adv.pad(pdf))
+    e[(0x0042, 0x0012)] = el(0x42, 0x12, "LO", "application/pdf")
+    for t in [k for k in e if k[0] == 0x0028 or k == (0x7FE0, 0x0010)]:
+        del e[t]
+
+
+@case("pdf_names_nested_identity", "collector", OTHER_NAME_TOKENS)
+def _(p, e):
+    # The document names the patient as only a Referenced Patient item does.
+    e[(0x0008, 0x1120)] = sq(8, 0x1120, [el(8, 0x1150, "UI", "1.2.840.10008.3.1.2.1.1") + el(8, 0x1155, "UI", "1.2.3.4.5")
+                                         + el(0x10, 0x10, "PN", OTHER_NAME)])
+    pdf_document(e, "Ermengarde Zorblatt" if p else "seen today")
+    return [], b""
+
+
+@case("pdf_names_duplicate_copy", "collector", OTHER_NAME_TOKENS)
+def _(p, e):
+    pdf_document(e, "ZORBLATT, Ermengarde" if p else "seen today")
+    return [((0x0010, 0x0010), el(0x10, 0x10, "PN", OTHER_NAME))], b""
+
+
+@case("pdf_name_with_accents", "hiding", ["quagmirewell"])
+def _(p, e):
+    pdf_document(e, "Qu\xe4gmirewell" if p else "seen today")  # WinAnsi: a-umlaut
+    return [], b""
+
+
 @case("referenced_file_id", "hiding", ["quagmirewell"])
 def _(p, e):
     e[(0x0004, 0x1500)] = el(4, 0x1500, "CS", "PATIENTS\\QUAGMIREWELL\\IMG00001" if p else "IMAGES\\IMG00001")
