@@ -49,7 +49,11 @@ struct Scanner {
           if (auto b = frag.value.bytes(); b && !b->empty()) bytes(prefix, e.tag, *b, cs, false);
         continue;
       }
-      if (e.tag == tags::pixel_data) continue;  // native pixels: burned-in text is lib/pixel's
+      // Native pixels of the instance: burned-in text is lib/pixel's. Pixel Data inside an item (an
+      // icon, or one planted in a Referenced Image item) is read for the instance's own identifiers
+      // like a codestream fragment (its printable runs are long enough to look like an e-mail address).
+      if (e.tag == tags::pixel_data && prefix.empty()) continue;
+      const bool nested_pixels = e.tag == tags::pixel_data;
       auto b = e.value.bytes();
       std::vector<std::uint8_t> loaded;  // a large value left in the file: read it to look at it
       if (!b && e.length != kUndefinedLength && e.length <= kMaxLoaded) {
@@ -74,7 +78,7 @@ struct Scanner {
         if (found.empty() && std::find(b->begin(), b->begin() + std::ptrdiff_t(end), std::uint8_t(0)) != b->begin() + std::ptrdiff_t(end))
           bytes(prefix, e.tag, *b, cs, false);
       } else {
-        bytes(prefix, e.tag, *b, cs);
+        bytes(prefix, e.tag, *b, cs, !nested_pixels);
       }
     }
   }

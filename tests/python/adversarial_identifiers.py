@@ -312,6 +312,14 @@ def _(p, e):
     return [], b""
 
 
+@case("pixel_data_inside_an_item", "hiding", NAME_TOKENS)
+def _(p, e):
+    # Pixel Data is the pixel module's only at the top level: one inside an item is a value like any other.
+    e[(0x0008, 0x1140)] = sq(8, 0x1140, [el(8, 0x1150, "UI", adv.CT) + el(8, 0x1155, "UI", f"{adv.ROOT_UID}.57")
+                                         + el(0x7FE0, 0x10, "OB", (b"Quagmirewell Philippa" if p else b"").ljust(64, b"\x10"))])
+    return [], b""
+
+
 @case("phone_as_DS", "hiding", ["6175550142"])
 def _(p, e):
     e[(0x0018, 0x0050)] = el(0x18, 0x50, "DS", "6175550142" if p else "1.25")
