@@ -103,7 +103,8 @@ bool is_connector(std::string_view w) {
          w == "er" || w == "e" || w == "º" || w == "o";
 }
 
-bool numeric_sep(std::string_view s) { return s == "/" || s == "-" || s == "." || s == " " || s == ". "; }
+// A backslash too: a date split across the values of a multi-valued number ("1958\\09\\17" as an IS).
+bool numeric_sep(std::string_view s) { return s == "/" || s == "-" || s == "." || s == " " || s == ". " || s == "\\"; }
 
 }  // namespace
 

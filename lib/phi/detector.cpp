@@ -339,13 +339,14 @@ struct Detector::Impl {
     if (ctx.cls == Class::text || ctx.cls == Class::binary)
       for (std::size_t k = 0; k < ids.addresses.size(); ++k) add_all(address_needle[k], ids.addresses[k], Kind::address, true);
     if (ids.phones.empty() || ctx.cls == Class::uid || ctx.cls == Class::binary) return;
-    // Phone numbers: a run of digits and separators whose digits hold the number.
+    // Phone numbers: a run of digits and separators whose digits hold the number (also split by '/'
+    // or across the values of a multi-valued number: "617\\555\\0142").
     std::string digits;
     for (std::size_t i = 0; i < text.size();) {
       if (!(text[i] >= '0' && text[i] <= '9') && text[i] != '+' && text[i] != '(') { ++i; continue; }
       std::size_t j = i;
       digits.clear();
-      while (j < text.size() && ((text[j] >= '0' && text[j] <= '9') || std::strchr(" +-().", text[j]) != nullptr)) {
+      while (j < text.size() && ((text[j] >= '0' && text[j] <= '9') || std::strchr(" +-()./\\", text[j]) != nullptr)) {
         if (text[j] >= '0' && text[j] <= '9') digits += text[j];
         ++j;
       }

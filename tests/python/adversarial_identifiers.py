@@ -326,6 +326,25 @@ def _(p, e):
     return [], b""
 
 
+@case("phone_split_across_DS_values", "hiding", ["6175550142"])
+def _(p, e):
+    e[(0x0020, 0x0032)] = el(0x20, 0x32, "DS", "617\\555\\0142" if p else "-125\\-125\\12.5")
+    return [], b""
+
+
+@case("phone_with_slash_in_text", "hiding", ["6175550142"])
+def _(p, e):
+    kept(e, "TEL 617/555/0142" if p else NEUTRAL)
+    return [], b""
+
+
+@case("birth_date_split_across_IS_values", "hiding", [BIRTH])
+def _(p, e):
+    e[(0x0018, 0x1310)] = el(0x18, 0x1310, "US", struct.pack("<4H", 0, 64, 64, 0))
+    e[(0x0020, 0x0012)] = el(0x20, 0x12, "IS", "1958\\09\\17" if p else "3")
+    return [], b""
+
+
 @case("birth_date_as_IS", "hiding", [BIRTH])
 def _(p, e):
     e[(0x0020, 0x0012)] = el(0x20, 0x12, "IS", BIRTH if p else "3")
