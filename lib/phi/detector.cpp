@@ -207,6 +207,39 @@ struct Detector::Impl {
       for (auto [m, end] = Needles::of(matches, unspaced_needle[k]); m != end; ++m)
         name_hits.push_back({{n.kind, 90, m->begin, std::uint32_t(m->begin + n.folded.size())}, n.weak, n.person});
     }
+    spaced_unspaced(t, text);
+  }
+
+  // The same characters written with spaces between them ("山 田 太 郎", ideographic spaces folded
+  // to ASCII ones): unspaced tokens joined across gaps of spaces only, searched for each part.
+  void spaced_unspaced(const std::vector<Token>& t, std::string_view text) {
+    bool any = false;
+    for (const auto& n : ids.names) any |= n.unspaced_script && !n.weak;
+    if (!any) return;
+    std::string joined;
+    std::vector<std::uint32_t> at;  // folded offset of each joined byte
+    auto search = [&] {
+      if (joined.empty()) return;
+      for (const auto& n : ids.names) {
+        if (!n.unspaced_script || n.weak) continue;
+        for (std::size_t p = joined.find(n.folded); p != std::string::npos; p = joined.find(n.folded, p + 1)) {
+          const std::uint32_t b = at[p], e = at[p + n.folded.size() - 1] + 1;
+          // Only where spaces were dropped: the plain substring was found above.
+          if (e - b != n.folded.size()) name_hits.push_back({{n.kind, 85, b, e}, false, n.person});
+        }
+      }
+      joined.clear();
+      at.clear();
+    };
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (!t[i].unspaced) { search(); continue; }
+      if (!joined.empty()) {
+        std::string_view gap = text.substr(t[i - 1].e, t[i].b - t[i - 1].e);
+        if (gap.empty() || gap.size() > 3 || gap.find_first_not_of(' ') != std::string_view::npos) search();
+      }
+      for (std::uint32_t k = t[i].b; k < t[i].e; ++k) { joined += text[k]; at.push_back(k); }
+    }
+    search();
   }
 
   // Weak parts (one or two letters, ordinary words) count only next to another hit of a name.

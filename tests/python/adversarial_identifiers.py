@@ -70,9 +70,16 @@ HOMOGLYPHS = str.maketrans("аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈ
                            "aeopcyxijsdqwabekmhopctxijsoaiknptuxabezhikmnoptyx")
 
 
+def skeleton(text):
+    """Accents stripped, look-alikes mapped, lower case, letters and digits only (any script)."""
+    v = unicodedata.normalize("NFKD", text)
+    v = "".join(c for c in v if not unicodedata.combining(c)).lower().translate(HOMOGLYPHS)
+    return re.sub(r"[\W_]", "", v)
+
+
 def skeletons(data):
-    """The file's bytes as a person might read them, compacted to lower-case letters and digits:
-    Latin-1, UTF-8 (accents stripped, homoglyphs mapped), UTF-16 either order, percent-decoded."""
+    """The file's bytes as a person might read them, as skeletons: Latin-1, UTF-8, UTF-16 either
+    order, with %XX, character references and \\u escapes decoded; zlib streams inflated; base64."""
     views = [data.decode("latin-1"), data.decode("utf-8", "ignore")]
     for enc in ("utf-16-le", "utf-16-be"):
         views += [data.decode(enc, "ignore"), data[1:].decode(enc, "ignore")]
@@ -81,17 +88,15 @@ def skeletons(data):
         v = re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), v)
         v = re.sub(r"&#(\d{1,7});", lambda m: chr(int(m.group(1)) % 0x110000), v)
         v = re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), v)
-        v = unicodedata.normalize("NFKD", v)
-        v = "".join(c for c in v if not unicodedata.combining(c)).translate(HOMOGLYPHS).lower()
-        out.append(re.sub(r"[^a-z0-9]", "", v))
+        out.append(skeleton(v))
     for at in (m.start() for m in re.finditer(rb"\x78[\x01\x5e\x9c\xda]", data)):
         try:
-            out.append(re.sub(r"[^a-z0-9]", "", zlib.decompressobj().decompress(data[at:], 1 << 20).decode("latin-1").lower()))
+            out.append(skeleton(zlib.decompressobj().decompress(data[at:], 1 << 20).decode("latin-1")))
         except zlib.error:
             pass
     for b64 in re.findall(rb"[A-Za-z0-9+/]{12,}={0,2}", data):
         try:
-            out.append(re.sub(r"[^a-z0-9]", "", base64.b64decode(b64 + b"=" * (-len(b64) % 4)).decode("latin-1").lower()))
+            out.append(skeleton(base64.b64decode(b64 + b"=" * (-len(b64) % 4)).decode("latin-1")))
         except ValueError:
             pass
     return out
@@ -99,7 +104,7 @@ def skeletons(data):
 
 def leaks(data, tokens):
     views = skeletons(data)
-    return sorted({t for t in tokens if any(t in v for v in views)})
+    return sorted({t for t in tokens if any(skeleton(t) in v for v in views)})
 
 
 # ---- the base instance and its variations ----
@@ -458,6 +463,22 @@ for label, spelling in (("birth_date_dd_mon_yyyy", "DOB 17-Sep-1958"), ("birth_d
 def _(p, e):
     e[(0x0010, 0x0020)] = el(0x10, 0x20, "LO", "780511206")
     e[(0x0020, 0x0012)] = el(0x20, 0x12, "IS", "780511206" if p else "3")
+    return [], b""
+
+
+@case("cjk_name_letter_spaced", "hiding", ["山田太郎"])
+def _(p, e):
+    e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 192")
+    e[(0x0010, 0x0010)] = el(0x10, 0x10, "PN", "Yamada^Tarou=山田^太郎".encode())
+    sr(e, "山 田　太 郎 様" if p else "検査 済み", "utf-8")  # ASCII and ideographic spaces between the characters
+    return [], b""
+
+
+@case("cyrillic_name_without_diaeresis", "hiding", ["петр"])
+def _(p, e):
+    e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 192")
+    e[(0x0010, 0x0010)] = el(0x10, 0x10, "PN", "Кувшинников^Пётр".encode())
+    sr(e, "ПЕТР КУВШИННИКОВ" if p else "ОСМОТР", "utf-8")  # ё written е, as is common
     return [], b""
 
 
