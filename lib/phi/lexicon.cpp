@@ -33,9 +33,11 @@ std::string_view code_meaning(std::string_view scheme, std::string_view value) {
 }
 
 bool is_title(std::string_view w) {
-  static constexpr std::string_view titles[] = {"dott", "dr", "dra", "frau", "herr", "m", "madame", "mademoiselle", "miss",
-                                                "mlle", "mme", "monsieur", "mr", "mrs", "ms", "mx", "pr", "prof", "sig", "sr", "sra",
-                                                "srta", "доктор", "др"};
+  // Sorted (binary search would do; the list is short). Spelled-out roles too: "Nurse Lindqvist",
+  // "Doctor Hasselblatt" name a person as "Dr" does.
+  static constexpr std::string_view titles[] = {"docteur", "doctor", "dott", "dr", "dra", "frau", "herr", "m", "madame", "mademoiselle",
+                                                "miss", "mister", "mlle", "mme", "monsieur", "mr", "mrs", "ms", "mx", "nurse", "pr",
+                                                "prof", "professor", "sig", "sr", "sra", "srta", "доктор", "др"};
   return std::find(std::begin(titles), std::end(titles), w) != std::end(titles);
 }
 

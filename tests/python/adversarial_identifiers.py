@@ -482,6 +482,12 @@ def _(p, e):
     return [], b""
 
 
+@case("sr_text_staff_named_by_role", "hiding", ["lindqvist", "hasselblatt"], ["clean_structured_content"])
+def _(p, e):
+    sr(e, "Seen by Nurse Lindqvist and Doctor Hasselblatt" if p else "Seen by the nurse and the doctor")
+    return [], b""
+
+
 @case("homoglyphs_in_kept_text", "hiding", ["quagmirewell"])
 def _(p, e):
     e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 192")
