@@ -87,6 +87,7 @@ struct Detector::Impl {
   // then each identifier takes its matches in the order its own find() loop would have found them.
   Needles needles;
   std::vector<std::uint32_t> id_needle, alnum_needle, ymd_needle, unspaced_needle, institution_needle, address_needle;
+  std::vector<std::uint32_t> institution_alnum_needle, address_alnum_needle, phrase_alnum_size;  // size by needle number
   std::vector<Needles::Match> matches, skeleton_matches;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> components;  // of numbers and UIDs
   std::vector<std::string> name_skeleton;  // latin_skeleton of each name part
@@ -96,8 +97,8 @@ struct Detector::Impl {
     std::size_t bytes = 8 * ymd.size();
     for (const auto& id : ids.ids) bytes += id.folded.size() + id.alnum.size();
     for (const auto& n : ids.names) bytes += n.unspaced_script ? n.folded.size() : 0;
-    for (const auto& p : ids.institutions) bytes += p.folded.size();
-    for (const auto& p : ids.addresses) bytes += p.size();
+    for (const auto& p : ids.institutions) bytes += 2 * p.folded.size();  // as text and by letters and digits
+    for (const auto& p : ids.addresses) bytes += 2 * p.size();
     needles.reserve(bytes);
     for (const auto& id : ids.ids) {
       id_needle.push_back(needles.add(id.folded));
@@ -107,6 +108,17 @@ struct Detector::Impl {
     for (const auto& n : ids.names) unspaced_needle.push_back(n.unspaced_script ? needles.add(n.folded) : Needles::kNone);
     for (const auto& p : ids.institutions) institution_needle.push_back(needles.add(p.folded));
     for (const auto& p : ids.addresses) address_needle.push_back(needles.add(p));
+    // Phrases by their letters and digits alone (see phrases()); not when that is the phrase itself.
+    auto alnum_needle = [&](const std::string& p) {
+      const std::string a = letters_and_digits(p);
+      if (a.size() < 10 || a == p) return Needles::kNone;
+      std::uint32_t n = needles.add(a);
+      if (phrase_alnum_size.size() <= n) phrase_alnum_size.resize(n + 1);
+      phrase_alnum_size[n] = std::uint32_t(a.size());
+      return n;
+    };
+    for (const auto& p : ids.institutions) institution_alnum_needle.push_back(alnum_needle(p.folded));
+    for (const auto& p : ids.addresses) address_alnum_needle.push_back(alnum_needle(p));
     needles.compile();
     for (const auto& n : ids.names) {
       name_skeleton.push_back(latin_skeleton(n.folded));
@@ -303,18 +315,10 @@ struct Detector::Impl {
     }
     // Without separators, or with others (MRN-88123456 as MRN 88 123 456).
     if (ctx.cls != Class::text && ctx.cls != Class::coded) return;
-    bool built = false;
     for (std::size_t k = 0; k < ids.ids.size(); ++k) {
       const auto& id = ids.ids[k];
       if (id.alnum.size() < 6 || (ctx.device && id.device)) continue;
-      if (!built) {
-        skeleton.clear();
-        skeleton_at.clear();
-        for (std::size_t i = 0; i < text.size(); ++i)
-          if (word_char(text[i])) { skeleton += text[i]; skeleton_at.push_back(std::uint32_t(i)); }
-        needles.find_all(skeleton, skeleton_matches);
-        built = true;
-      }
+      build_skeleton();
       for (auto [m, end] = Needles::of(skeleton_matches, alnum_needle[k]); m != end; ++m) {
         const std::size_t at = m->begin;
         std::size_t e = at + id.alnum.size();
@@ -324,6 +328,20 @@ struct Detector::Impl {
         hits.push_back({Kind::patient_id, 85, skeleton_at[at], skeleton_at[e - 1] + 1});
       }
     }
+  }
+
+  // The text's letters and digits only (`skeleton`, with the folded offset of each), and the
+  // needles found in it; built once per value, on first use.
+  bool skeleton_built = false;
+  void build_skeleton() {
+    if (skeleton_built) return;
+    auto word_char = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
+    skeleton.clear();
+    skeleton_at.clear();
+    for (std::size_t i = 0; i < f.text.size(); ++i)
+      if (word_char(f.text[i])) { skeleton += f.text[i]; skeleton_at.push_back(std::uint32_t(i)); }
+    needles.find_all(skeleton, skeleton_matches);
+    skeleton_built = true;
   }
 
   void dates_(const Context& ctx, bool any_digit) {
@@ -371,6 +389,20 @@ struct Detector::Impl {
         if (!(ctx.device && ids.institutions[k].maker)) add_all(institution_needle[k], ids.institutions[k].folded, Kind::institution, true);
     if (ctx.cls == Class::text || ctx.cls == Class::binary)
       for (std::size_t k = 0; k < ids.addresses.size(); ++k) add_all(address_needle[k], ids.addresses[k], Kind::address, true);
+    // Glued or hyphenated (MERCY-YARDLEY-CLINIC, CobbleworthHouse): letters and digits compared, for
+    // phrases of 10 or more of them (shorter ones could meet by chance across words).
+    if (ctx.cls == Class::text || ctx.cls == Class::coded) {
+      auto glued = [&](const std::vector<std::uint32_t>& needle_of, std::size_t k, Kind kind) {
+        if (needle_of[k] == Needles::kNone) return;
+        build_skeleton();
+        for (auto [m, end] = Needles::of(skeleton_matches, needle_of[k]); m != end; ++m)
+          hits.push_back({kind, 85, skeleton_at[m->begin], skeleton_at[m->begin + phrase_alnum_size[needle_of[k]] - 1] + 1});
+      };
+      for (std::size_t k = 0; k < ids.institutions.size(); ++k)
+        if (!(ctx.device && ids.institutions[k].maker)) glued(institution_alnum_needle, k, Kind::institution);
+      if (ctx.cls == Class::text)
+        for (std::size_t k = 0; k < ids.addresses.size(); ++k) glued(address_alnum_needle, k, Kind::address);
+    }
     if (ids.phones.empty() || ctx.cls == Class::uid || ctx.cls == Class::binary) return;
     // Phone numbers: a run of digits and separators whose digits hold the number (also split by '/'
     // or across the values of a multi-valued number: "617\\555\\0142").
@@ -437,6 +469,7 @@ struct Detector::Impl {
   void run(std::string_view utf8, const Context& ctx) {
     hits.clear();
     name_hits.clear();
+    skeleton_built = false;
     if (utf8.empty() || ctx.standard_meaning) return;
     fold(utf8, f);
     if (!compiled) compile_needles();

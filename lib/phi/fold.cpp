@@ -143,6 +143,13 @@ void fold(std::string_view utf8, Folded& f) {
   tokenize_unicode(utf8, f);
 }
 
+std::string letters_and_digits(std::string_view folded) {
+  std::string a;
+  for (char c : folded)
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80) a += c;
+  return a;
+}
+
 std::string latin_skeleton(std::string_view folded) {
   bool ascii = true;
   for (unsigned char c : folded) if (c >= 0x80) { ascii = false; break; }

@@ -39,6 +39,9 @@ std::string fold(std::string_view utf8);
 // that look like Latin ones mapped to them (QUАGMIREWELL with a Cyrillic А). Only for matching
 // the instance's own names, whose parts get the same treatment; ASCII comes back unchanged.
 std::string latin_skeleton(std::string_view folded);
+// The letters and digits of a folded string (ASCII a-z, 0-9 and every non-ASCII byte), as IDs are
+// compared without separators (MRN-881 as MRN 881) and phrases glued (MERCY-YARDLEY).
+std::string letters_and_digits(std::string_view folded);
 // True for code points of scripts written without spaces between words.
 bool unspaced_script(char32_t c);
 

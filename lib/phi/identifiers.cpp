@@ -109,11 +109,9 @@ struct Collector {
     for (auto& v : split_value(value, '\\')) {
       std::string f = fold(trim_value(v));
       if (f.size() < 4 || engine_written(f) || lexicon::is_vocabulary(f)) continue;
-      InstanceIdentifiers::Id id{f, {}, true, device};
-      for (char c : f) {
-        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80) id.alnum += c;
+      InstanceIdentifiers::Id id{f, letters_and_digits(f), true, device};
+      for (char c : f)
         if (!(c >= '0' && c <= '9')) id.digits_only = false;
-      }
       ids.ids.push_back(std::move(id));
     }
   }
@@ -177,7 +175,10 @@ struct Collector {
           // that name in the device attributes is the maker's, not the site's.
           std::string maker;
           if (const Element* m = ds.find(Tag(0x0008, 0x0070)); m && m->form == ElementForm::value) maker = fold(text_of(*m, vrs::LO, cs));
-          ids.institutions.push_back({f, !maker.empty() && maker.find(f) != std::string::npos});
+          // Compared by letters and digits too ("FUJI PHOTO FILM CO.," and "FUJI PHOTO FILM CO. LTD.").
+          const bool is_maker = !maker.empty() && (maker.find(f) != std::string::npos ||
+                                                   letters_and_digits(maker).find(letters_and_digits(f)) != std::string::npos);
+          ids.institutions.push_back({f, is_maker});
         }
       } else if (in(kAddressTags, e.tag) || (e.tag == Tag(0x0008, 0x0081) && !policy.institution_retained)) {
         std::string f = fold(trim_value(text_of(e, vr, cs)));

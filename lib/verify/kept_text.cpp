@@ -29,11 +29,9 @@ phi::InstanceIdentifiers device_identity(const Dataset& input) {
       for (auto& v : split_value(phi::decoded(e, cs), '\\')) {
         std::string f = phi::fold(trim_value(v));
         if (f.size() < 4) continue;
-        phi::InstanceIdentifiers::Id id{f, {}, true, false};
-        for (char c : f) {
-          if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80) id.alnum += c;
+        phi::InstanceIdentifiers::Id id{f, phi::letters_and_digits(f), true, false};
+        for (char c : f)
           if (!(c >= '0' && c <= '9')) id.digits_only = false;
-        }
         ids.ids.push_back(std::move(id));
       }
     }

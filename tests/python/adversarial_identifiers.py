@@ -488,6 +488,19 @@ def _(p, e):
     return [], b""
 
 
+@case("institution_hyphenated", "hiding", ["mercyyardley"])
+def _(p, e):
+    e[(0x0008, 0x0080)] = el(8, 0x80, "LO", "Mercy Yardley Clinic")
+    kept(e, "MERCY-YARDLEY-CLINIC" if p else NEUTRAL)
+    return [], b""
+
+
+@case("address_glued", "hiding", ["cobbleworthhouse"])
+def _(p, e):
+    kept(e, "CobbleworthHouse" if p else NEUTRAL)
+    return [], b""
+
+
 @case("homoglyphs_in_kept_text", "hiding", ["quagmirewell"])
 def _(p, e):
     e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 192")
