@@ -79,8 +79,7 @@ def main():
     e11 = {int(r["match_value"], 16) for r in e11_rows if r["match_mask"] == "FFFFFFFF"}
     known = set()  # (keyword, context) the table already answers
     for r in rows(os.path.join(ROOT, "data", "iod_required_attributes.tsv")):
-        for ctx in (("top", "item") if r["context"] == "any" else (r["context"],)):
-            known.add((r["keyword"], ctx))
+        known.add((r["keyword"], "item" if r["context"].startswith("in:") else r["context"]))
     by_class = collections.defaultdict(list)
     for folder in args.folders:
         for dirpath, _, names in os.walk(folder):
@@ -130,7 +129,7 @@ def main():
         typ = min(t for t, _, _ in why)  # the strictest: a dummy is valid where Type 2 allows empty
         modules = sorted({m for _, m, _ in why})
         iods = sorted({c for _, _, c in why})
-        print(f"{kw}\t{typ}\t{ctx}\tdciodvfy (dicom3tools 2022): Missing attribute Type {typ} in "
+        print(f"{kw}\t{typ}\t{ctx}\t\tdciodvfy (dicom3tools 2022): Missing attribute Type {typ} in "
               f"{', '.join(modules)} when removed from {'; '.join(iods)}")
 
 if __name__ == "__main__":

@@ -74,12 +74,19 @@ def main():
     tags = {r["keyword"]: int(r["match_value"], 16) for r in rows(os.path.join(data, "ps3.6_data_dictionary.tsv"))
             if r["keyword"] and r["match_mask"] == "FFFFFFFF"}
     req = list(rows(os.path.join(data, "iod_required_attributes.tsv")))
-    contexts = {"top": "top", "item": "item", "any": "any"}
+    # context: top, item (any item) or in:<SequenceKeyword> (an item of that sequence);
+    # sop_classes: empty for every IOD, else space-separated UIDs (one ending in '.': a family).
     o.write(f"inline constexpr RequiredAttribute kRequiredAttributes[{len(req)}] = {{\n")
     for r in req:
-        if r["keyword"] not in tags or r["type"] not in ("1", "2") or r["context"] not in contexts:
+        ctx = r["context"]
+        parent = tags.get(ctx[3:], None) if ctx.startswith("in:") else 0
+        classes = r.get("sop_classes", "")
+        if (r["keyword"] not in tags or r["type"] not in ("1", "2") or parent is None
+                or (ctx not in ("top", "item") and not ctx.startswith("in:"))
+                or any(not all(p.isdigit() for p in u.rstrip(".").split(".")) for u in classes.split())):
             raise SystemExit(f"iod_required_attributes.tsv: bad row {r}")
-        o.write(f"  {{0x{tags[r['keyword']]:08X}u, {r['type']}, Context::{contexts[r['context']]}}},\n")
+        kind = "sequence" if ctx.startswith("in:") else ctx
+        o.write(f"  {{0x{tags[r['keyword']]:08X}u, {r['type']}, Context::{kind}, 0x{parent:08X}u, {cstr(classes)}}},\n")
     o.write("};\n")
     return 0
 

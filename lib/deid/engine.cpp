@@ -82,6 +82,8 @@ struct Walk {
   bool own_output = false;        // an output of ours under this key: its dates are shifted already
   bool shifted_date = false;      // the element apply() just did holds a date it shifted
   bool lookup_pseudonyms_kept = false;  // apply_lookup() found the table's replacements, kept them
+  std::string_view sop_class;     // the instance's IOD: an attribute's Type depends on it ...
+  Tag parent_sequence{};          // ... and on the sequence whose item holds it
 
   void count(Action a, const std::string& path) { count(profile::to_string(a), path); }
   void count(const char* did, const std::string& path) {
@@ -184,11 +186,30 @@ struct Walk {
     return any;
   }
 
+  // The attribute's Type in this instance's IOD at this place (data/iod_required_attributes.tsv).
+  int required_here(Tag tag, int depth) const { return profile::required_type(tag, {sop_class, depth > 0, parent_sequence}); }
+
+  // Where an empty value would break the IOD (Type 1 here, or E.1-1's Basic action writes a value),
+  // Z and a value cleaned or judged away write the dummy E.1-1 allows instead (Z: "or a dummy").
+  void empty_value(Dataset& ds, Element& e, const profile::Decision& d, const std::string& path, int depth) {
+    ds.mark_modified();
+    if (!d.from_rule && e.form == ElementForm::value && is_string_vr(e.vr) && (d.needs_value || required_here(e.tag, depth) == 1)) {
+      count(Action::dummy, path);
+      set_text(ds, e, dummy_for(e, text(e).value_or("")));
+      return;
+    }
+    count(Action::empty, path);
+    e.value = Value::owned({});
+    e.length = 0;
+    e.form = ElementForm::value;
+    e.fragments.clear();
+  }
+
   // A removal the IOD does not allow (data/iod_required_attributes.tsv) writes what E.1-1 allows
   // instead: a dummy for Type 1, an empty value for Type 2. User rules are carried out as written.
   // Returns false when the element must be removed from its data set.
   bool remove(Dataset& ds, Element& e, const profile::Decision& d, const std::string& path, int depth) {
-    const int type = d.from_rule ? 0 : profile::required_type(e.tag, depth > 0);
+    const int type = d.from_rule ? 0 : required_here(e.tag, depth);
     ds.mark_modified();
     if (type == 0) {
       if (d.action != Action::remove) count(Action::remove, path);
@@ -225,7 +246,7 @@ struct Walk {
       case Action::empty:
         if (e.form == ElementForm::sequence) {
           // X/Z: a sequence no IOD requires here is removed, not written with zero items.
-          if (d.removable && !d.from_rule && profile::required_type(e.tag, depth > 0) == 0) return remove(ds, e, d, path, depth);
+          if (d.removable && !d.from_rule && required_here(e.tag, depth) == 0) return remove(ds, e, d, path, depth);
           e.items.clear();
           ds.mark_modified();
           return true;
@@ -233,6 +254,7 @@ struct Walk {
         if (is_identifier_attribute(e.tag, e.vr)) {
           if (auto t = text(e)) { set_text(ds, e, dummy_for(e, *t)); return true; }
         }
+        if (required_here(e.tag, depth) == 1 && !d.from_rule) { empty_value(ds, e, d, path, depth); return true; }
         e.value = Value::owned({});
         e.length = 0;
         e.form = ElementForm::value;
@@ -274,7 +296,7 @@ struct Walk {
         bool ok = e.vr == DA ? (a == Action::shift_date ? pseudo::shift_da(v, shift_days) : pseudo::truncate_da(v))
                 : e.vr == DT ? (a == Action::shift_date ? pseudo::shift_dt(v, shift_days) : false)
                              : false;
-        if (!ok) { count(Action::remove, path); ds.mark_modified(); return false; }  // unparseable: remove
+        if (!ok) return remove(ds, e, d, path, depth);  // unparseable: removed, unless the IOD needs it here
         // A shifted date is a function of the input's date and the key: under some key it lands on
         // another date of the patient (a study date a few days earlier), which the check would
         // call that date. Only digits and separators are left (DA, DT that conforms): no words.
@@ -291,14 +313,19 @@ struct Walk {
         std::string utf8 = charset::decode(Bytes(reinterpret_cast<const std::uint8_t*>(raw->data()), raw->size()), cs, e.vr);
         if (!ids.clean(utf8, phi::context_of(ds, e, utf8))) return true;
         auto enc = charset::encode(utf8, cs);
-        if (!enc) { count(Action::empty, path); e.value = Value::owned({}); e.length = 0; ds.mark_modified(); return true; }
+        // Nothing left (the whole value identified someone) or nothing encodable: emptied where
+        // the IOD allows it, else the dummy (a Type 1 text object cleaned away, found by dciodvfy).
+        if (!enc || trim_value(*enc).empty()) { empty_value(ds, e, d, path, depth); return true; }
         set_text(ds, e, *enc);
         return true;
       }
     }
     if (e.form == ElementForm::sequence) {
+      const Tag saved = parent_sequence;
+      parent_sequence = e.tag;
       for (std::size_t i = 0; i < e.items.size(); ++i)
         walk(e.items[i].dataset, fmt::format("{}[{}]/", path, i), depth + 1);
+      parent_sequence = saved;
     }
     return true;
   }
@@ -449,11 +476,8 @@ struct Walk {
         const bool value_kept = d.action == Action::keep || d.action == Action::keep_unless_identifying;
         if (value_kept && !kept_value_is_sound(e)) {
           // Not what its VR or character set allows: emptied, not removed, so a Type 1 or 2
-          // attribute stays present (its value was no valid value anyway).
-          count(Action::empty, path);
-          e.value = Value::owned({});
-          e.length = 0;
-          ds.mark_modified();
+          // attribute stays present (its value was no valid value anyway); Type 1 gets the dummy.
+          empty_value(ds, e, d, path, depth);
         }
         if (e.tag.is_private()) kept_blocks[{e.tag.group, std::uint8_t(e.tag.element >> 8)}]++;
         out.push_back(std::move(e));
@@ -644,6 +668,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   w.cs = cs;
   w.big_endian = file.encoding.big_endian;
   w.own_output = own_output;
+  w.sop_class = sop_class;
   w.walk(ds, "", 0);
   if (!w.lookup_miss.empty()) {
     report.withheld = true;

@@ -26,8 +26,10 @@ struct E11Row {
 struct SafePrivate { const char* creator; std::uint16_t group; std::uint8_t offset; };
 struct SopCategory { const char* uid; const char* category; };
 struct MethodCode { const char* code; const char* meaning; const char* column; };
-enum class Context : std::uint8_t { top, item, any };
-struct RequiredAttribute { std::uint32_t tag; int type; Context context; };
+enum class Context : std::uint8_t { top, item, sequence };
+// context: top level, any item, or an item of the sequence `parent`; sop_classes: "" for every IOD,
+// else space-separated SOP Class UIDs, one ending in '.' standing for every class under it.
+struct RequiredAttribute { std::uint32_t tag; int type; Context context; std::uint32_t parent; const char* sop_classes; };
 
 #include "deid_tables.inc"
 
@@ -291,6 +293,7 @@ Decision Profile::decide(Tag tag, VR vr, std::string_view creator) const {
   }
   Decision d{a, nullptr, chosen != Code::none ? std::string_view("E.1-1 with option") : std::string_view(code_name(row->basic))};
   d.removable = code == Code::XZ;
+  d.needs_value = resolve(row->basic) == Action::dummy;
   return d;
 }
 
@@ -366,11 +369,35 @@ bool is_device_identity(Tag tag) {
   return row && row->options[std::size_t(Option::retain_device_identity)] == Code::K;
 }
 
-int required_type(Tag tag, bool in_item) {
-  // An attribute may have a row per place (Type 2 at the top, Type 1 inside items).
-  for (const auto& r : kRequiredAttributes)
-    if (r.tag == tag.value() && (r.context == Context::any || (r.context == Context::item) == in_item)) return r.type;
-  return 0;
+namespace {
+
+// Whether the instance's SOP class is one the row lists ("" lists them all).
+bool sop_class_listed(std::string_view listed, std::string_view sop_class) {
+  while (!listed.empty()) {
+    const std::size_t end = std::min(listed.find(' '), listed.size());
+    const std::string_view uid = listed.substr(0, end);
+    if (uid == sop_class || (uid.ends_with('.') && sop_class.starts_with(uid))) return true;
+    listed.remove_prefix(std::min(end + 1, listed.size()));
+  }
+  return false;
+}
+
+}  // namespace
+
+int required_type(Tag tag, const Place& at) {
+  // Rows per place: a row naming the parent sequence beats one for any item, a row naming SOP
+  // classes beats one for every IOD; a row whose place does not match says nothing.
+  int best_score = -1, type = 0;
+  for (const auto& r : kRequiredAttributes) {
+    if (r.tag != tag.value()) continue;
+    int score = 0;
+    if (r.context == Context::top) { if (at.in_item) continue; }
+    else if (r.context == Context::item) { if (!at.in_item) continue; }
+    else if (r.context == Context::sequence) { if (!at.in_item || r.parent != at.parent_sequence.value()) continue; score += 2; }
+    if (r.sop_classes[0]) { if (!sop_class_listed(r.sop_classes, at.sop_class)) continue; score += 1; }
+    if (score > best_score) { best_score = score; type = r.type; }
+  }
+  return type;
 }
 
 bool is_registry_uid(std::string_view uid) { return in_sorted(kRegistryUids, uid); }

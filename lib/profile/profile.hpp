@@ -55,6 +55,9 @@ struct Decision {
   std::string_view why;  // "E.1-1 Z/D" / "rule profile.json:12" / "not in E.1-1: text VR"
   bool from_rule = false;  // a user rule: carried out as written, never adjusted for IOD types
   bool removable = false;  // E.1-1 also allows X (X/Z): removed where no IOD requires the attribute
+  // E.1-1's Basic action writes a value (D, Z/D, X/D, X/Z/D: some IOD needs one): where an option
+  // cleans it instead and nothing is left, the dummy is written, never an empty value.
+  bool needs_value = false;
 };
 
 // The "pixels" section of a profile file: how burned-in text is handled (lib/pixel carries it out).
@@ -108,10 +111,20 @@ class Profile {
   PixelSettings pixels_;
 };
 
-// The attribute's Type where an IOD requires it, from data/iod_required_attributes.tsv: 1 or 2,
-// or 0 when no IOD needs it present in that place (top level of the data set, or inside an item).
+// Where an attribute sits: the instance's IOD (its SOP Class UID) and the sequence whose item
+// holds it (none at the top level). One attribute's Type differs by both: Requested Procedure ID
+// is Type 1C in a Request Attributes item and Type 2 in an SR's Referenced Request item.
+struct Place {
+  std::string_view sop_class;
+  bool in_item = false;
+  Tag parent_sequence{};  // the sequence whose item holds the attribute; in_item only
+};
+
+// The attribute's Type where an IOD requires it at that place, from
+// data/iod_required_attributes.tsv: 1 or 2, or 0 when no IOD needs it present there. The row that
+// names the place most precisely wins (its parent sequence, then its SOP classes, over "any item").
 // Removals become a dummy (Type 1) or an empty value (Type 2) instead, so the output stays valid.
-int required_type(Tag tag, bool in_item);
+int required_type(Tag tag, const Place& at);
 
 // Whether Retain Device Identity keeps the attribute (K in that column of E.1-1): its value names
 // the device (serial numbers, detector, station), which free text elsewhere may repeat.

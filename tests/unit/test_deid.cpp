@@ -143,15 +143,34 @@ TEST_CASE("deid: composite resolution table") {
   CHECK(p.decide(Tag(0x6001, 0x1010), vrs::US, "").action == Action::remove);  // odd: private, removed anyway
   CHECK(p.decide(Tag(0x0008, 0x1110), vrs::SQ, "").removable);                  // X/Z
   CHECK_FALSE(p.decide(Tag(0x0010, 0x0010), vrs::PN, "").removable);            // Z
-  CHECK(profile::required_type(Tag(0x0020, 0x1040), false) == 2);               // Position Reference Indicator
-  CHECK(profile::required_type(Tag(0x0020, 0x1040), true) == 0);
-  CHECK(profile::required_type(Tag(0x0008, 0x1110), true) == 2);                // Referenced Study Sequence in an item
-  CHECK(profile::required_type(Tag(0x0008, 0x1110), false) == 0);               // ... Type 3 in General Study
-  CHECK(profile::required_type(Tag(0x0070, 0x0082), false) == 1);               // Presentation Creation Date
-  CHECK(profile::required_type(Tag(0x0040, 0xA160), true) == 1);                // Text Value of an SR content item
-  CHECK(profile::required_type(Tag(0x0040, 0xA160), false) == 0);
-  CHECK(profile::required_type(Tag(0x0028, 0x1054), false) == 1);               // Rescale Type: one row per place,
-  CHECK(profile::required_type(Tag(0x0028, 0x1054), true) == 1);                // top (DX) and items (enhanced MR)
+  const profile::Place top{"1.2.840.10008.5.1.4.1.1.2"}, any_item{"1.2.840.10008.5.1.4.1.1.2", true};
+  auto in = [](const char* sop, Tag parent) { return profile::Place{sop, true, parent}; };
+  constexpr const char* kCt = "1.2.840.10008.5.1.4.1.1.2";
+  constexpr const char* kSr = "1.2.840.10008.5.1.4.1.1.88.33";
+  CHECK(profile::required_type(Tag(0x0020, 0x1040), top) == 2);                 // Position Reference Indicator
+  CHECK(profile::required_type(Tag(0x0020, 0x1040), any_item) == 0);
+  CHECK(profile::required_type(Tag(0x0008, 0x1110), in(kSr, Tag(0x0040, 0xA370))) == 2);  // Referenced Study Sequence in a Referenced Request item
+  CHECK(profile::required_type(Tag(0x0008, 0x1110), top) == 0);                 // ... Type 3 in General Study
+  CHECK(profile::required_type(Tag(0x0070, 0x0082), top) == 1);                 // Presentation Creation Date
+  CHECK(profile::required_type(Tag(0x0040, 0xA160), any_item) == 1);            // Text Value of an SR content item
+  CHECK(profile::required_type(Tag(0x0040, 0xA160), top) == 0);
+  CHECK(profile::required_type(Tag(0x0028, 0x1054), top) == 1);                 // Rescale Type: one row per place,
+  CHECK(profile::required_type(Tag(0x0028, 0x1054), any_item) == 1);            // top (DX) and items (enhanced MR)
+  // The same attribute, another place: Requested Procedure ID is Type 1C in a Request Attributes
+  // item (a dummy token), Type 2 in an SR's Referenced Request item, nothing elsewhere.
+  CHECK(profile::required_type(Tag(0x0040, 0x1001), in(kCt, Tag(0x0040, 0x0275))) == 1);
+  CHECK(profile::required_type(Tag(0x0040, 0x1001), in(kSr, Tag(0x0040, 0xA370))) == 2);
+  CHECK(profile::required_type(Tag(0x0040, 0x1001), in(kCt, Tag(0x0008, 0x1110))) == 0);
+  // The same attribute, another IOD: Content Date is Type 1 in an SR document (and a Key Object
+  // Selection, under the same family), not a required one in a CT image.
+  CHECK(profile::required_type(Tag(0x0008, 0x0023), profile::Place{kSr}) == 1);
+  CHECK(profile::required_type(Tag(0x0008, 0x0023), profile::Place{"1.2.840.10008.5.1.4.1.1.88.59"}) == 1);
+  CHECK(profile::required_type(Tag(0x0008, 0x0023), profile::Place{kCt}) == 0);
+  CHECK(profile::required_type(Tag(0x0008, 0x0023), profile::Place{"1.2.840.10008.5.1.4.1.1.88"}) == 0);  // a family prefix, not a class
+  CHECK(profile::required_type(Tag(0x0008, 0x0023), in(kSr, Tag(0x0040, 0xA730))) == 0);  // top level only
+  // Cleaned to nothing, an attribute E.1-1 gives a dummy (D) gets the dummy again.
+  CHECK(p.decide(Tag(0x0070, 0x0006), vrs::ST, "").needs_value);                // Unformatted Text Value: D
+  CHECK_FALSE(p.decide(Tag(0x0008, 0x1030), vrs::LO, "").needs_value);          // Study Description: X
   CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "ELSCINT1").action == Action::remove);
   REQUIRE(p.set_option(profile::Option::retain_safe_private, true).ok());
   CHECK(p.decide(Tag(0x00E1, 0x1021), vrs::DS, "ELSCINT1").action == Action::keep);   // E.3.10-1
