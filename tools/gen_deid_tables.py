@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Build step: PS3.15 E.1-1, E.3.10-1, CID 7050, the UID registry, the SOP class categories and
-the Type 1/2 attributes kept present from data/*.tsv into C++ tables for lib/profile. Usage: gen_deid_tables.py DATA_DIR OUT_INC"""
+the Type 1/2 attributes kept present and the attributes present only with another's value from data/*.tsv into C++ tables for lib/profile. Usage: gen_deid_tables.py DATA_DIR OUT_INC"""
 import os
 import sys
 
@@ -87,6 +87,14 @@ def main():
             raise SystemExit(f"iod_required_attributes.tsv: bad row {r}")
         kind = "sequence" if ctx.startswith("in:") else ctx
         o.write(f"  {{0x{tags[r['keyword']]:08X}u, {r['type']}, Context::{kind}, 0x{parent:08X}u, {cstr(classes)}}},\n")
+    o.write("};\n")
+    # Attributes present only while another has a value (Type 1C/2C on it): keyword -> keyword.
+    cond = list(rows(os.path.join(data, "iod_conditional_attributes.tsv")))
+    o.write(f"inline constexpr ValueCondition kValueConditions[{len(cond)}] = {{\n")
+    for r in cond:
+        if r["keyword"] not in tags or r["requires_value_of"] not in tags:
+            raise SystemExit(f"iod_conditional_attributes.tsv: bad row {r}")
+        o.write(f"  {{0x{tags[r['keyword']]:08X}u, 0x{tags[r['requires_value_of']]:08X}u}},\n")
     o.write("};\n")
     return 0
 

@@ -57,9 +57,25 @@ using detail::trim_value;
 // grouping survives (Z allows a dummy value, E.1-1a).
 bool is_identifier_attribute(Tag tag, VR vr) { return profile::gets_keyed_token(tag, vr); }
 
+// A class-like UID attribute (SOP Class, Transfer Syntax, Coding Scheme, ...) whose every value is
+// a UID: map_uids keeps such values as they are (one that is no UID is remapped).
+bool class_uids_kept(const Element& e) {
+  if (e.vr != vrs::UI || e.form != ElementForm::value || !profile::is_class_uid_attribute(e.tag)) return false;
+  auto b = e.value.bytes();
+  if (!b) return false;
+  for (const auto& p : split_value(std::string(reinterpret_cast<const char*>(b->data()), b->size()), '\\')) {
+    std::string u = trim_value(p);
+    while (!u.empty() && u.back() == '\0') u.pop_back();
+    if (!u.empty() && !deid::conforms(vrs::UI, u)) return false;
+  }
+  return true;
+}
+
 // What an action did to an element, as the audit records it: a keyed token, a shifted date and a
-// dummy value are told apart from emptying (the profile's letter alone would hide them).
+// dummy value are told apart from emptying (the profile's letter alone would hide them), and a
+// class UID the uid action leaves as it is reads "keep" (a reader takes "uid" for a remapping).
 const char* done_as(Action a, const Element& e) {
+  if (a == Action::uid && class_uids_kept(e)) return "keep";
   const bool text = is_string_vr(e.vr) && e.form == ElementForm::value;
   if (text && (a == Action::empty || a == Action::dummy || a == Action::hash) && (a == Action::hash || is_identifier_attribute(e.tag, e.vr)))
     return "token";
@@ -194,7 +210,7 @@ struct Walk {
   void empty_value(Dataset& ds, Element& e, const profile::Decision& d, const std::string& path, int depth) {
     ds.mark_modified();
     if (!d.from_rule && e.form == ElementForm::value && is_string_vr(e.vr) && (d.needs_value || required_here(e.tag, depth) == 1)) {
-      count(Action::dummy, path);
+      count(done_as(Action::dummy, e), path);
       set_text(ds, e, dummy_for(e, text(e).value_or("")));
       return;
     }
@@ -216,7 +232,7 @@ struct Walk {
       return false;
     }
     if (type == 1 && e.form == ElementForm::value && is_string_vr(e.vr)) {
-      count(Action::dummy, path);
+      count(done_as(Action::dummy, e), path);
       set_text(ds, e, dummy_for(e, text(e).value_or("")));
       return true;
     }
@@ -412,6 +428,32 @@ struct Walk {
     return !ids.find(charset::decode(Bytes(reinterpret_cast<const std::uint8_t*>(t->data()), t->size()), cs, e.vr), ctx).empty();
   }
 
+  bool has_value(const Element* e) {
+    if (!e || e->form != ElementForm::value || e->length == 0) return false;
+    auto t = text(*e);
+    return t && !trim_value(*t).empty();
+  }
+
+  // (attribute, the attribute whose value it depends on) where the input has both, that one with a
+  // value (data/iod_conditional_attributes.tsv). Read before the walk changes anything.
+  std::vector<std::pair<Tag, Tag>> valued_conditions(const Dataset& ds) {
+    std::vector<std::pair<Tag, Tag>> found;
+    for (const auto& e : ds.elements())
+      if (auto on = profile::value_condition_of(e.tag); on && has_value(ds.find(*on))) found.emplace_back(e.tag, *on);
+    return found;
+  }
+
+  // An attribute PS3.3 allows only while another has a value (Responsible Person Role) goes when
+  // the profile took that value away: left alone, the output breaks a condition its input met.
+  void drop_orphaned_conditionals(Dataset& ds, const std::vector<std::pair<Tag, Tag>>& conditional, const std::string& prefix) {
+    for (const auto& [attribute, on] : conditional) {
+      if (has_value(ds.find(on)) || !ds.find(attribute)) continue;
+      ds.remove(attribute);
+      ds.mark_modified();
+      count(Action::remove, impl.record_tag_actions ? prefix + attribute.str() : std::string());
+    }
+  }
+
   void walk(Dataset& ds, const std::string& prefix, int depth) {
     std::vector<std::string> saved = cs;
     const bool saved_undecodable = text_undecodable;
@@ -423,6 +465,7 @@ struct Walk {
       if (e.tag.is_private_creator())
         if (auto b = e.value.bytes()) creators[{e.tag.group, std::uint8_t(e.tag.element)}] = trim_value(std::string(reinterpret_cast<const char*>(b->data()), b->size()));
     std::map<std::pair<std::uint16_t, std::uint8_t>, int> kept_blocks;
+    const std::vector<std::pair<Tag, Tag>> conditional = valued_conditions(ds);
     std::vector<Element> out;
     out.reserve(ds.elements().size());
     for (auto& e : ds.elements()) {
@@ -495,6 +538,7 @@ struct Walk {
       final_list.push_back(std::move(e));
     }
     ds.elements() = std::move(final_list);
+    drop_orphaned_conditionals(ds, conditional, prefix);
     cs = saved;
     text_undecodable = saved_undecodable;
   }

@@ -31,6 +31,8 @@ enum class Context : std::uint8_t { top, item, sequence };
 // else space-separated SOP Class UIDs, one ending in '.' standing for every class under it.
 struct RequiredAttribute { std::uint32_t tag; int type; Context context; std::uint32_t parent; const char* sop_classes; };
 
+struct ValueCondition { std::uint32_t attribute; std::uint32_t requires_value_of; };
+
 #include "deid_tables.inc"
 
 const char* kOptionNames[kOptionCount] = {
@@ -398,6 +400,12 @@ int required_type(Tag tag, const Place& at) {
     if (score > best_score) { best_score = score; type = r.type; }
   }
   return type;
+}
+
+std::optional<Tag> value_condition_of(Tag tag) {
+  for (const auto& c : kValueConditions)
+    if (c.attribute == tag.value()) return Tag::from_u32(c.requires_value_of);
+  return std::nullopt;
 }
 
 bool is_registry_uid(std::string_view uid) { return in_sorted(kRegistryUids, uid); }

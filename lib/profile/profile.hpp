@@ -126,6 +126,11 @@ struct Place {
 // Removals become a dummy (Type 1) or an empty value (Type 2) instead, so the output stays valid.
 int required_type(Tag tag, const Place& at);
 
+// The attribute whose value this one's presence depends on (data/iod_conditional_attributes.tsv:
+// Responsible Person Role is Type 1C "if Responsible Person is present and has a value"), if any.
+// Where the profile takes that value away, the dependent attribute goes too.
+std::optional<Tag> value_condition_of(Tag tag);
+
 // Whether Retain Device Identity keeps the attribute (K in that column of E.1-1): its value names
 // the device (serial numbers, detector, station), which free text elsewhere may repeat.
 bool is_device_identity(Tag tag);

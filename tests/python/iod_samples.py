@@ -143,6 +143,8 @@ def content_tree(ds, n, all_types):
             item("CONTAINS", "CODE", ("121071", "DCM", "Finding"), ConceptCodeSequence=codes(("RID3875", "RADLEX", "Nodule"))),
             item("CONTAINS", "NUM", ("410668003", "SCT", "Length"), MeasuredValueSequence=Sequence([num])),
             img,
+            # The whole value names the patient: Clean Structured Content leaves nothing of it.
+            item("CONTAINS", "TEXT", ("121106", "DCM", "Comment"), TextValue="Zofia Kowalczyk"),
         ]
     ds.ContentSequence = Sequence(items)
 
@@ -152,6 +154,17 @@ def sr(n, sop_class, all_types):
     common(ds, sop_class, n, "SR")
     sr_document_general(ds, n)
     content_tree(ds, n, all_types)
+    return ds
+
+
+def sr_malformed_dates(n):
+    """Dates and times no parser reads (a PACS wrote '.' separators): a date option cannot shift
+    them and must not drop or empty them where they are Type 1."""
+    ds = sr(n, COMPREHENSIVE_SR, True)
+    ds.ContentDate, ds.ContentTime = "2023.03.02", "09:30:00"
+    ds.VerifyingObserverSequence[0].VerificationDateTime = "2023.03.02 09:45"
+    ds.ContentSequence[2].Date = "2023.03.01"
+    ds.ContentSequence[4].DateTime = "2023.03.01 10:15"
     return ds
 
 
@@ -264,7 +277,7 @@ def ct_image(n):
     ds.SliceThickness, ds.KVP, ds.AcquisitionNumber = "1", "120", "1"
     ds.RescaleIntercept, ds.RescaleSlope = "0", "1"
     ds.Laterality, ds.PatientPosition = "", "HFS"
-    ds.ResponsiblePerson = "Kowalczyk^Jan"
+    ds.ResponsiblePerson, ds.ResponsiblePersonRole = "Kowalczyk^Jan", "PARENT"
     request = Dataset()
     request.RequestedProcedureID, request.ScheduledProcedureStepID = "RP-5531", "SPS-5531"
     request.RequestedProcedureDescription = "CT chest Zofia Kowalczyk"
@@ -460,6 +473,7 @@ SAMPLES = {
     "basic_text_sr": lambda n: sr(n, BASIC_TEXT_SR, False),
     "enhanced_sr": lambda n: sr(n, ENHANCED_SR, False),
     "comprehensive_sr": lambda n: sr(n, COMPREHENSIVE_SR, True),
+    "sr_malformed_dates": sr_malformed_dates,
     "key_object": key_object,
     "ct_image": ct_image,
     "enhanced_mr": enhanced_mr,
