@@ -312,7 +312,9 @@ struct Walk {
         bool ok = e.vr == DA ? (a == Action::shift_date ? pseudo::shift_da(v, shift_days) : pseudo::truncate_da(v))
                 : e.vr == DT ? (a == Action::shift_date ? pseudo::shift_dt(v, shift_days) : false)
                              : false;
-        if (!ok) return remove(ds, e, d, path, depth);  // unparseable: removed, unless the IOD needs it here
+        // A date no parser reads (ACR-NEMA's "1997.04.24") cannot be shifted: emptied, not
+        // removed, so a Type 2 Study Date stays present (a dummy where Type 1 or E.1-1 says D).
+        if (!ok) { empty_value(ds, e, d, path, depth); return true; }
         // A shifted date is a function of the input's date and the key: under some key it lands on
         // another date of the patient (a study date a few days earlier), which the check would
         // call that date. Only digits and separators are left (DA, DT that conforms): no words.

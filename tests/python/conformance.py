@@ -80,6 +80,35 @@ def normalise(line):
     return line
 
 
+# Errors dciodvfy never got to see in an input, {input (relative to the repository) -> message
+# prefixes}. GH1376 holds its File Meta group twice (DCMTK's, then DCF's): dciodvfy stops at "Tags
+# out of order" on it and never reads its content. An edit of a tag held twice now edits every copy
+# (fuzz_reader_writer finding), so the output has one meta group, dciodvfy reads on and reports the
+# input's own content: Laterality beside ImageLaterality, an empty View Modifier Code Sequence, a
+# non-unit orientation vector (all three as in the input; none is ours); under Clean Descriptors its
+# Procedure Code Sequence stays, with the input's own empty Coding Scheme Version.
+UNSEEN_IN_INPUT = {
+    "../shared/corpus/fo-dicom/GH1376.dcm": (
+        "Error - Attribute present but empty (no value) even though condition not satisfied Type 1C Conditional Element=<CodingSchemeVersion>",
+        "Error - Attribute present when condition unsatisfied (which may not be present otherwise) Type 2C Conditional Element=<Laterality>",
+        "Error - Bad Sequence number of Items 0 (1-n Required by Module definition) Element=<ViewModifierCodeSequence>",
+        "Error - Bad attribute Value Multiplicity Type 3 Optional Element=<ViewModifierCodeSequence>",
+        "Error - Orientation vector is not unit vector for column vector of ImageOrientationPatient",
+    ),
+}
+
+
+def unexpected(new):
+    """{input relative to the repository: errors} of new_dciodvfy_errors' result, less UNSEEN_IN_INPUT."""
+    left = {}
+    for src, errs in new.items():
+        rel = os.path.relpath(src, ROOT)
+        errs = [e for e in errs if not e.startswith(UNSEEN_IN_INPUT.get(rel, ()))]
+        if errs:
+            left[rel] = errs
+    return left
+
+
 DCMCONV = "/usr/bin/dcmconv"
 DEFLATED = b"1.2.840.10008.1.2.1.99"
 

@@ -3,7 +3,7 @@ attribute present and valid, so that an output which empties or removes one show
 its input did not have: SR (Basic Text, Enhanced, Comprehensive, with every content item value
 type and observer context), Key Object Selection, Enhanced MR and Enhanced CT (functional groups,
 Frame Acquisition DateTime per frame), a multi-frame secondary capture, an Encapsulated PDF and a
-Grayscale Softcopy Presentation State. Used by test_iod_conformance.py; run alone it writes them:
+Grayscale Softcopy Presentation State, an RT Structure Set. Used by test_iod_conformance.py; run alone it writes them:
     python3 tests/python/iod_samples.py OUT_DIR
 """
 import os
@@ -28,6 +28,7 @@ ENHANCED_CT = "1.2.840.10008.5.1.4.1.1.2.1"
 MF_GRAY_SC = "1.2.840.10008.5.1.4.1.1.7.3"
 PDF = "1.2.840.10008.5.1.4.1.1.104.1"
 GSPS = "1.2.840.10008.5.1.4.1.1.11.1"
+RT_STRUCT = "1.2.840.10008.5.1.4.1.1.481.3"
 
 
 def code(value, scheme, meaning):
@@ -53,6 +54,14 @@ def common(ds, sop_class, n, modality):
     ds.Manufacturer, ds.InstitutionName = "ACME", "St Hedwig Clinic"
     ds.SeriesNumber, ds.InstanceNumber = "1", "1"
     ds.SeriesDate, ds.SeriesTime = "20230301", "101600"
+
+
+def seq(**values):
+    """A sequence of one item holding values."""
+    item = Dataset()
+    for k, v in values.items():
+        setattr(item, k, v)
+    return Sequence([item])
 
 
 def save(ds, path):
@@ -161,10 +170,42 @@ def sr_malformed_dates(n):
     """Dates and times no parser reads (a PACS wrote '.' separators): a date option cannot shift
     them and must not drop or empty them where they are Type 1."""
     ds = sr(n, COMPREHENSIVE_SR, True)
-    ds.ContentDate, ds.ContentTime = "2023.03.02", "09:30:00"
+    ds.StudyDate, ds.ContentDate, ds.ContentTime = "2023.03.01", "2023.03.02", "09:30:00"
     ds.VerifyingObserverSequence[0].VerificationDateTime = "2023.03.02 09:45"
     ds.ContentSequence[2].Date = "2023.03.01"
     ds.ContentSequence[4].DateTime = "2023.03.01 10:15"
+    return ds
+
+
+def rt_structure_set(n):
+    """Structure Set Label (Type 1, E.1-1 D), ROI names (Type 2, Z), ROI Interpreter (Type 2, Z)
+    and Structure Set Date/Time (Type 2, Z): every one names someone here."""
+    ds = Dataset()
+    common(ds, RT_STRUCT, n, "RTSTRUCT")
+    del ds.InstitutionName
+    ds.OperatorsName = "Kahale^Noelani"
+    ds.FrameOfReferenceUID, ds.PositionReferenceIndicator = ROOT_UID + f"{n}.3", ""
+    ds.StructureSetLabel, ds.StructureSetName = "Kowalczyk plan", "Zofia Kowalczyk"
+    ds.StructureSetDate, ds.StructureSetTime = "20230302", "093000"
+    frame = Dataset()
+    frame.FrameOfReferenceUID = ROOT_UID + f"{n}.3"
+    ds.ReferencedFrameOfReferenceSequence = Sequence([frame])
+    roi = Dataset()
+    roi.ROINumber, roi.ReferencedFrameOfReferenceUID = 1, frame.FrameOfReferenceUID
+    roi.ROIName, roi.ROIGenerationAlgorithm = "Kowalczyk GTV", "MANUAL"
+    ds.StructureSetROISequence = Sequence([roi])
+    contour = Dataset()
+    contour.ContourGeometricType, contour.NumberOfContourPoints = "POINT", 1
+    contour.ContourData = [0, 0, 0]
+    roi_contour = Dataset()
+    roi_contour.ReferencedROINumber, roi_contour.ROIDisplayColor = 1, [255, 0, 0]
+    roi_contour.ContourSequence = Sequence([contour])
+    ds.ROIContourSequence = Sequence([roi_contour])
+    obs = Dataset()
+    obs.ObservationNumber, obs.ReferencedROINumber = 1, 1
+    obs.RTROIInterpretedType, obs.ROIInterpreter = "GTV", "Adeyemi^Tunde"
+    ds.RTROIObservationsSequence = Sequence([obs])
+    ds.ApprovalStatus, ds.ReviewDate, ds.ReviewTime, ds.ReviewerName = "APPROVED", "20230303", "120000", "Adeyemi^Tunde"
     return ds
 
 
@@ -316,9 +357,7 @@ def enhanced_mr(n):
         fov.InPlanePhaseEncodingDirection = "ROW"
         fov.MRAcquisitionFrequencyEncodingSteps, fov.MRAcquisitionPhaseEncodingStepsInPlane = 4, 4
         g.MRFOVGeometrySequence = Sequence([fov])
-        echo = Dataset()
-        echo.EffectiveEchoTime = 2
-        g.MREchoSequence = Sequence([echo])
+        g.MREchoSequence = seq(EffectiveEchoTime=2)
         mod = Dataset()
         mod.ParallelAcquisition = "NO"
         mod.PartialFourier, mod.InversionRecovery, mod.FlowCompensation = "NO", "NO", "NONE"
@@ -335,17 +374,13 @@ def enhanced_mr(n):
         tx = Dataset()
         tx.TransmitCoilName, tx.TransmitCoilManufacturerName, tx.TransmitCoilType = "Body", "ACME", "BODY"
         g.MRTransmitCoilSequence = Sequence([tx])
-        avg = Dataset()
-        avg.NumberOfAverages = 1
-        g.MRAveragesSequence = Sequence([avg])
+        g.MRAveragesSequence = seq(NumberOfAverages=1)
         img = Dataset()
         img.FrameType = ["ORIGINAL", "PRIMARY", "VOLUME", "NONE"]
         img.PixelPresentation, img.VolumetricProperties, img.VolumeBasedCalculationTechnique = "MONOCHROME", "VOLUME", "NONE"
         img.ComplexImageComponent, img.AcquisitionContrast = "MAGNITUDE", "T1"
         g.MRImageFrameTypeSequence = Sequence([img])
-        xf = Dataset()
-        xf.RescaleIntercept, xf.RescaleSlope, xf.RescaleType = 0, 1, "US"
-        g.PixelValueTransformationSequence = Sequence([xf])
+        g.PixelValueTransformationSequence = seq(RescaleIntercept=0, RescaleSlope=1, RescaleType="US")
 
     frame_groups(ds, 2, shared_extra=shared)
     return ds
@@ -392,12 +427,8 @@ def enhanced_ct(n):
         xr = Dataset()
         xr.KVP, xr.FocalSpots, xr.FilterType, xr.FilterMaterial = 120, [1], "FLAT", ["ALUMINUM"]
         g.CTXRayDetailsSequence = Sequence([xr])
-        xf = Dataset()
-        xf.RescaleIntercept, xf.RescaleSlope, xf.RescaleType = -1024, 1, "HU"
-        g.PixelValueTransformationSequence = Sequence([xf])
-        irr = Dataset()
-        irr.IrradiationEventUID = ROOT_UID + f"{n}.5"
-        g.IrradiationEventIdentificationSequence = Sequence([irr])
+        g.PixelValueTransformationSequence = seq(RescaleIntercept=-1024, RescaleSlope=1, RescaleType="HU")
+        g.IrradiationEventIdentificationSequence = seq(IrradiationEventUID=ROOT_UID + f"{n}.5")
 
     frame_groups(ds, 2, shared_extra=shared)
     return ds
@@ -475,6 +506,7 @@ SAMPLES = {
     "comprehensive_sr": lambda n: sr(n, COMPREHENSIVE_SR, True),
     "sr_malformed_dates": sr_malformed_dates,
     "key_object": key_object,
+    "rt_structure_set": rt_structure_set,
     "ct_image": ct_image,
     "enhanced_mr": enhanced_mr,
     "enhanced_ct": enhanced_ct,

@@ -4,7 +4,8 @@ a multi-frame secondary capture, an Encapsulated PDF and a presentation state (i
 every Type 1 attribute present, every value identifying) are de-identified under Basic, each of the
 ten options alone, all of them together and the TCIA preset; dciodvfy judges every input and
 output, and an Error an output has that its input did not is a defect of ours.
-Run alone it prints the counts per profile:  python3 tests/python/test_iod_conformance.py"""
+Run alone it prints the counts per profile:  python3 tests/python/test_iod_conformance.py
+and over tests/data, examples and ../shared/corpus:  ... test_iod_conformance.py --corpus [PROFILE...]"""
 import json
 import os
 import subprocess
@@ -90,7 +91,44 @@ def test_no_output_gains_a_dciodvfy_error_under_any_profile(runs):
     assert not new, new
 
 
-if __name__ == "__main__":
+def test_corpus_under_every_option_at_once_gains_no_dciodvfy_error(tmp_path):
+    """tests/data, examples and ../shared/corpus (when present) under all ten options together
+    (one run, ~40 s: the Basic run is test_conformance's; every profile alone: --corpus below).
+    An unparseable date under Modified Dates removed Study Date (Type 2) in 2 corpus files."""
+    key = str(tmp_path / "site.key")
+    subprocess.run([conformance.EXE, "keygen", key], check=True, capture_output=True)
+    (written, errs), = measure_corpus(str(tmp_path), key, ["all_options"]).values()
+    assert written >= 20, "too few outputs to judge anything"
+    assert not conformance.unexpected(errs), conformance.unexpected(errs)
+
+
+def measure_corpus(folder, key, profiles):
+    """{profile: (written, {input: new errors})} over tests/data, examples and the shared corpus."""
+    result = {}
+    for name in profiles:
+        out = os.path.join(folder, name)
+        os.makedirs(out)
+        pairs = conformance.deidentify(conformance.input_roots(), out, key, PROFILES[name])
+        result[name] = (len(pairs), conformance.new_dciodvfy_errors(pairs))
+    return result
+
+
+def main_corpus(profiles):
+    with tempfile.TemporaryDirectory() as tmp:
+        key = os.path.join(tmp, "site.key")
+        subprocess.run([conformance.EXE, "keygen", key], check=True, capture_output=True)
+        for name, (written, errs) in measure_corpus(tmp, key, profiles).items():
+            left = conformance.unexpected(errs)
+            print(f"{name:32} outputs {written} new errors {sum(len(e) for e in errs.values())} in {len(errs)} outputs, "
+                  f"{sum(len(e) for e in left.values())} not the input's own unseen ones", flush=True)
+            for src, e in sorted(left.items()):
+                for line in e:
+                    print(f"    {src}: {line}", flush=True)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--corpus"]:
+    main_corpus(sys.argv[2:] or list(PROFILES))
+elif __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         key = os.path.join(tmp, "site.key")
         subprocess.run([conformance.EXE, "keygen", key], check=True, capture_output=True)
@@ -133,10 +171,13 @@ def test_requested_procedure_id_type_depends_on_the_sequence_holding_it(runs):
 
 
 def test_unreadable_type1_dates_stay_present(runs):
-    """A date option cannot shift a date no parser reads: removing it broke a Type 1 attribute of
-    the SR (Content Date, Verification DateTime, a DATE item): the dummy stands in."""
+    """A date option cannot shift a date no parser reads (ACR-NEMA's '2023.03.01'): removing it
+    broke a Type 1 attribute of the SR (Content Date, Verification DateTime, a DATE item), where the
+    dummy stands in, and the Type 2 Study Date (2 corpus files), which is emptied."""
     _, folder = runs
     sr, rec = output_of(folder, "retain_long_modified_dates", "sr_malformed_dates")
+    assert "StudyDate" in sr and sr.StudyDate == ""
+    assert rec["tags"]["(0008,0020)"] == "empty"
     assert sr.ContentDate == "19000101"
     assert sr.VerifyingObserverSequence[0].VerificationDateTime == "19000101000000"
     assert sr.ContentSequence[2].Date == "19000101"

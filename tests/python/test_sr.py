@@ -7,10 +7,11 @@ import subprocess
 
 import pydicom
 import pytest
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 import conformance
+from iod_samples import save as _save
 from conftest import audit_records, run
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
@@ -43,15 +44,6 @@ def _common(ds, sop_class, instance, series, modality):
     ds.ReferringPhysicianName = "Adeyemi^Tunde"
     ds.Modality, ds.Manufacturer = modality, "ACME"
     ds.SeriesNumber, ds.InstanceNumber = "1", "1"
-
-
-def _save(ds, path):
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
-    meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
-    ds.file_meta = meta
-    ds.save_as(str(path), enforce_file_format=True)
-    return str(path)
 
 
 def _ct(folder):
