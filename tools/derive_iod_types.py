@@ -129,7 +129,7 @@ def main():
         typ = min(t for t, _, _ in why)  # the strictest: a dummy is valid where Type 2 allows empty
         modules = sorted({m for _, m, _ in why})
         iods = sorted({c for _, _, c in why})
-        print(f"{kw}\t{typ}\t{ctx}\t\tdciodvfy (dicom3tools 2022): Missing attribute Type {typ} in "
+        print(f"{kw}\t{typ}\t{ctx}\t\t\tdciodvfy (dicom3tools 2022): Missing attribute Type {typ} in "
               f"{', '.join(modules)} when removed from {'; '.join(iods)}")
 
 if __name__ == "__main__":

@@ -75,7 +75,8 @@ def main():
             if r["keyword"] and r["match_mask"] == "FFFFFFFF"}
     req = list(rows(os.path.join(data, "iod_required_attributes.tsv")))
     # context: top, item (any item) or in:<SequenceKeyword> (an item of that sequence);
-    # sop_classes: empty for every IOD, else space-separated UIDs (one ending in '.': a family).
+    # sop_classes: empty for every IOD, else space-separated UIDs (one ending in '.': a family);
+    # condition: empty, or "animal" (the row holds only when the patient is an animal).
     o.write(f"inline constexpr RequiredAttribute kRequiredAttributes[{len(req)}] = {{\n")
     for r in req:
         ctx = r["context"]
@@ -83,10 +84,12 @@ def main():
         classes = r.get("sop_classes", "")
         if (r["keyword"] not in tags or r["type"] not in ("1", "2") or parent is None
                 or (ctx not in ("top", "item") and not ctx.startswith("in:"))
-                or any(not all(p.isdigit() for p in u.rstrip(".").split(".")) for u in classes.split())):
+                or any(not all(p.isdigit() for p in u.rstrip(".").split(".")) for u in classes.split())
+                or r["condition"] not in ("", "animal")):
             raise SystemExit(f"iod_required_attributes.tsv: bad row {r}")
         kind = "sequence" if ctx.startswith("in:") else ctx
-        o.write(f"  {{0x{tags[r['keyword']]:08X}u, {r['type']}, Context::{kind}, 0x{parent:08X}u, {cstr(classes)}}},\n")
+        o.write(f"  {{0x{tags[r['keyword']]:08X}u, {r['type']}, Context::{kind}, 0x{parent:08X}u, {cstr(classes)}, "
+                f"{str(r['condition'] == 'animal').lower()}}},\n")
     o.write("};\n")
     # Attributes present only while another has a value (Type 1C/2C on it): keyword -> keyword.
     cond = list(rows(os.path.join(data, "iod_conditional_attributes.tsv")))

@@ -100,6 +100,7 @@ struct Walk {
   bool lookup_pseudonyms_kept = false;  // apply_lookup() found the table's replacements, kept them
   std::string_view sop_class;     // the instance's IOD: an attribute's Type depends on it ...
   Tag parent_sequence{};          // ... and on the sequence whose item holds it
+  bool animal = false;            // ... and on the patient (Responsible Person: Type 2C for an animal)
 
   void count(Action a, const std::string& path) { count(profile::to_string(a), path); }
   void count(const char* did, const std::string& path) {
@@ -203,7 +204,7 @@ struct Walk {
   }
 
   // The attribute's Type in this instance's IOD at this place (data/iod_required_attributes.tsv).
-  int required_here(Tag tag, int depth) const { return profile::required_type(tag, {sop_class, depth > 0, parent_sequence}); }
+  int required_here(Tag tag, int depth) const { return profile::required_type(tag, {sop_class, depth > 0, parent_sequence, animal}); }
 
   // Where an empty value would break the IOD (Type 1 here, or E.1-1's Basic action writes a value),
   // Z and a value cleaned or judged away write the dummy E.1-1 allows instead (Z: "or a dummy").
@@ -715,6 +716,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   w.big_endian = file.encoding.big_endian;
   w.own_output = own_output;
   w.sop_class = sop_class;
+  w.animal = ds.find(Tag(0x0010, 0x2201)) || ds.find(Tag(0x0010, 0x2202));  // Patient Species Description / Code Sequence
   w.walk(ds, "", 0);
   if (!w.lookup_miss.empty()) {
     report.withheld = true;

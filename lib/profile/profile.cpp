@@ -29,7 +29,8 @@ struct MethodCode { const char* code; const char* meaning; const char* column; }
 enum class Context : std::uint8_t { top, item, sequence };
 // context: top level, any item, or an item of the sequence `parent`; sop_classes: "" for every IOD,
 // else space-separated SOP Class UIDs, one ending in '.' standing for every class under it.
-struct RequiredAttribute { std::uint32_t tag; int type; Context context; std::uint32_t parent; const char* sop_classes; };
+// animal_only: the Type holds only when the patient is an animal (the Patient Module's 2C/1C rows).
+struct RequiredAttribute { std::uint32_t tag; int type; Context context; std::uint32_t parent; const char* sop_classes; bool animal_only; };
 
 struct ValueCondition { std::uint32_t attribute; std::uint32_t requires_value_of; };
 
@@ -391,7 +392,7 @@ int required_type(Tag tag, const Place& at) {
   // classes beats one for every IOD; a row whose place does not match says nothing.
   int best_score = -1, type = 0;
   for (const auto& r : kRequiredAttributes) {
-    if (r.tag != tag.value()) continue;
+    if (r.tag != tag.value() || (r.animal_only && !at.animal)) continue;
     int score = 0;
     if (r.context == Context::top) { if (at.in_item) continue; }
     else if (r.context == Context::item) { if (!at.in_item) continue; }

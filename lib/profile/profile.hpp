@@ -118,6 +118,7 @@ struct Place {
   std::string_view sop_class;
   bool in_item = false;
   Tag parent_sequence{};  // the sequence whose item holds the attribute; in_item only
+  bool animal = false;    // Patient Species Description or Code Sequence present: Type 2C rows hold
 };
 
 // The attribute's Type where an IOD requires it at that place, from

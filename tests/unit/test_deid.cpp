@@ -168,6 +168,11 @@ TEST_CASE("deid: composite resolution table") {
   CHECK(profile::required_type(Tag(0x0008, 0x0023), profile::Place{kCt}) == 0);
   CHECK(profile::required_type(Tag(0x0008, 0x0023), profile::Place{"1.2.840.10008.5.1.4.1.1.88"}) == 0);  // a family prefix, not a class
   CHECK(profile::required_type(Tag(0x0008, 0x0023), in(kSr, Tag(0x0040, 0xA730))) == 0);  // top level only
+  // The Patient Module's animal rows: Responsible Person is Type 2C for an animal only (E.1-1 X).
+  CHECK(profile::required_type(Tag(0x0010, 0x2297), top) == 0);
+  profile::Place vet{kCt};
+  vet.animal = true;
+  CHECK(profile::required_type(Tag(0x0010, 0x2297), vet) == 2);
   // Cleaned to nothing, an attribute E.1-1 gives a dummy (D) gets the dummy again.
   CHECK(p.decide(Tag(0x0070, 0x0006), vrs::ST, "").needs_value);                // Unformatted Text Value: D
   CHECK_FALSE(p.decide(Tag(0x0008, 0x1030), vrs::LO, "").needs_value);          // Study Description: X
