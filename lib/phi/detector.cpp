@@ -147,12 +147,22 @@ struct Detector::Impl {
     const bool binary = ctx.cls == Class::binary;
     // Accents and look-alike letters: compared as skeletons when the text or a name part is not ASCII.
     const bool any_skeleton = !f.identity || names_not_ascii;
+    // Where the value's text ends (before padding or a NUL), for a part cut off there.
+    std::uint32_t value_end = std::uint32_t(text.size());
+    while (value_end > 0 && (text[value_end - 1] == ' ' || text[value_end - 1] == '\0')) --value_end;
     // One part against one word: whole, inflected, glued. `w` and `p` as folded, or both as a
     // reader of Latin script sees them (accents dropped, look-alike letters mapped).
     auto match = [&](std::string_view w, std::string_view p, const InstanceIdentifiers::Name& n, const Token& tok) {
       // Binary values (private UN, blobs): a whole printable word of 4+ letters, or 5+ inside one.
       if (binary && (p.size() < 4 || n.weak)) return false;
       if (w == p) { name_hits.push_back({{n.kind, 95, tok.b, tok.e}, n.weak, n.person}); return true; }
+      // Cut off at the end of the value (a 64-character LO ends "... for QUAGMIREWE"): most of a
+      // long part, as the value's last word.
+      if (!binary && !n.weak && w.size() < p.size() && w.size() >= 6 && w.size() * 10 >= p.size() * 7 && p.substr(0, w.size()) == w &&
+          tok.e == value_end && !lexicon::is_vocabulary(w)) {
+        name_hits.push_back({{n.kind, 75, tok.b, tok.e}, false, n.person});
+        return true;
+      }
       if (w.size() <= p.size() || p.size() < (binary ? 5u : 4u)) return false;
       // Inflected (Kowalczyka, Kowalczykiem): the part as a prefix of a word a few letters longer.
       if (p.size() >= 5 && w.substr(0, p.size()) == p && w.size() - p.size() <= 4 && !lexicon::is_vocabulary(w)) {

@@ -304,6 +304,12 @@ def _(p, e):
     return [], b""
 
 
+@case("name_cut_off_at_the_value_end", "hiding", ["quagmirewe"])
+def _(p, e):
+    kept(e, "SOFT TISSUE WINDOW AS SET BY THE TECHNOLOGIST FOR QUAGMIREWE" if p else NEUTRAL)  # 60 of 64 characters
+    return [], b""
+
+
 @case("name_split_across_values", "hiding", NAME_TOKENS)
 def _(p, e):
     kept(e, "QUAGMI\\REWELL" if p else "WINDOW\\LEVEL")
@@ -624,6 +630,30 @@ def _(p, e):
 @case("pdf_name_with_accents", "hiding", ["quagmirewell"])
 def _(p, e):
     pdf_document(e, "Qu\xe4gmirewell" if p else "seen today")  # WinAnsi: a-umlaut
+    return [], b""
+
+
+@case("name_as_character_set_term", "hiding", ["quagmirewell"])
+def _(p, e):
+    e[(0x0008, 0x0005)] = el(8, 5, "CS", "ISO_IR 100\\QUAGMIREWELL" if p else "ISO_IR 100")
+    return [], b""
+
+
+@case("private_element_without_creator", "hiding", NAME_TOKENS, ["retain_safe_private"])
+def _(p, e):
+    e[(0x0019, 0x1010)] = el(0x19, 0x1010, "LO", "Quagmirewell Philippa" if p else "A")  # no (0019,0010)
+    return [], b""
+
+
+@case("illegal_group_0001", "hiding", NAME_TOKENS)
+def _(p, e):
+    e[(0x0001, 0x0010)] = el(1, 0x10, "LO", "Quagmirewell Philippa" if p else "A")
+    return [], b""
+
+
+@case("frame_comments_lt", "hiding", NAME_TOKENS)
+def _(p, e):
+    e[(0x0020, 0x9158)] = el(0x20, 0x9158, "LT", "Frame for Quagmirewell, Philippa" if p else "Frame 1")
     return [], b""
 
 
