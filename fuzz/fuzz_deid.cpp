@@ -115,7 +115,10 @@ void require_no_planted(const Dataset& ds, bool top) {
     };
     const bool name = fuzzcheck::contains_word(*b, fuzzcheck::kPlantedFamily) || fuzzcheck::contains_word(*b, fuzzcheck::kPlantedGiven);
     const bool id = fuzzcheck::contains_word(*b, fuzzcheck::kPlantedId);
-    const bool birth = any_of(fuzzcheck::kPlantedBirthDateSpellings);
+    // A date attribute may hold any date (a study on the day of birth is kept under Retain
+    // Longitudinal Full Dates): the birth date counts there only in the birth date's own tag.
+    const bool date_vr = e.vr == vrs::DA || e.vr == vrs::DT;
+    const bool birth = (!date_vr || e.tag == Tag(0x0010, 0x0030)) && any_of(fuzzcheck::kPlantedBirthDateSpellings);
     const bool address = fuzzcheck::contains_word(*b, fuzzcheck::kPlantedAddressWord);
     const bool phone = any_of(fuzzcheck::kPlantedPhoneSpellings);
     if (name || id || birth || address || phone)

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include "charset/charset.hpp"
 #include "dict/dictionary.hpp"
 #include "phi/dates.hpp"
@@ -152,7 +155,7 @@ struct Detector::Impl {
     while (value_end > 0 && (text[value_end - 1] == ' ' || text[value_end - 1] == '\0')) --value_end;
     // One part against one word: whole, inflected, glued. `w` and `p` as folded, or both as a
     // reader of Latin script sees them (accents dropped, look-alike letters mapped).
-    auto match = [&](std::string_view w, std::string_view p, const InstanceIdentifiers::Name& n, const Token& tok) {
+    auto match = [&](std::string_view w, std::string_view p, const InstanceIdentifiers::Name& n, const Token& tok, bool skeletal) {
       // Binary values (private UN, blobs): a whole printable word of 4+ letters, or 5+ inside one.
       if (binary && (p.size() < 4 || n.weak)) return false;
       if (w == p) { name_hits.push_back({{n.kind, 95, tok.b, tok.e}, n.weak, n.person}); return true; }
@@ -177,9 +180,9 @@ struct Detector::Impl {
       auto filler = [&](std::string_view s) {
         return s.empty() || is_part(s) || std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
       };
-      // The original has a capital after a lower-case letter there (on the ASCII path folded
-      // offsets are the original ones).
-      bool camel_case = f.identity && at > 0 && camel(std::uint32_t(tok.b + at));
+      // The original has a capital after a lower-case letter there (skeleton offsets are not the
+      // folded text's: not asked of them).
+      bool camel_case = !skeletal && at > 0 && camel(f.orig_begin(std::uint32_t(tok.b + at)));
       if (!((filler(before) && filler(after)) || binary || camel_case)) return false;
       name_hits.push_back({{n.kind, 80, tok.b, tok.e}, false, n.person});
       return true;
@@ -192,9 +195,9 @@ struct Detector::Impl {
       for (std::size_t k = 0; k < ids.names.size(); ++k) {
         const auto& n = ids.names[k];
         if (n.unspaced_script) continue;
-        if (match(w, n.folded, n, tok) || !any_skeleton) continue;
+        if (match(w, n.folded, n, tok, false) || !any_skeleton) continue;
         const std::string& ps = name_skeleton[k];
-        if (ws != w || ps != n.folded) match(ws, ps, n, tok);
+        if (ws != w || ps != n.folded) match(ws, ps, n, tok, true);
       }
       for (const auto& j : ids.joined)
         if (w.find(j) != std::string_view::npos) { name_hits.push_back({{Kind::patient_name, 90, tok.b, tok.e}, false, 0}); break; }
@@ -521,10 +524,18 @@ struct Detector::Impl {
     return merged;
   }
 
-  // Set while find() runs on ASCII text: is the original byte at `i` a capital after a lower-case letter?
+  // Set while find() runs: is the character at original byte `i` a capital after a lower-case
+  // letter (any script: "PatientŕZebulon" in Latin-2 glues the name to an accented letter)?
   std::string_view original;
   bool camel(std::uint32_t i) const {
-    return i > 0 && i < original.size() && original[i] >= 'A' && original[i] <= 'Z' && original[i - 1] >= 'a' && original[i - 1] <= 'z';
+    if (i == 0 || i >= original.size()) return false;
+    const auto* s = reinterpret_cast<const std::uint8_t*>(original.data());
+    const std::int32_t n = std::int32_t(original.size());
+    std::int32_t k = std::int32_t(i), j = std::int32_t(i);
+    UChar32 c, prev;
+    U8_NEXT(s, k, n, c);
+    U8_PREV(s, 0, j, prev);
+    return c >= 0 && prev >= 0 && (u_isupper(c) || u_istitle(c)) && u_islower(prev);
   }
 };
 
