@@ -177,7 +177,8 @@ std::vector<std::vector<std::uint8_t>> inflated_streams(Bytes bytes) {
     }
     const std::size_t produced = z.total_out;
     inflateEnd(&z);
-    // A stream that inflated to something (a broken tail still shows what came before it).
+    // A stream that inflated to something, also one cut short by the value's end; not one that
+    // ran into a data error (random bytes after a chance header).
     if (produced >= 4 && rc != Z_DATA_ERROR) { text.resize(produced); out.push_back(std::move(text)); }
   }
   return out;
