@@ -388,11 +388,15 @@ struct Detector::Impl {
   void phrases(const Context& ctx) {
     const std::string_view text(f.text);
     auto word_char = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
-    auto add_all = [&](std::uint32_t needle, const std::string& p, Kind kind, bool words) {
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
+    // `words`: a letter or digit next to the match makes it part of another word; `letters`: only a
+    // letter does (an address glued to digits, "XERXESWOOD67", is still the address).
+    auto add_all = [&](std::uint32_t needle, const std::string& p, Kind kind, bool words, bool letters = false) {
       for (auto [m, end] = Needles::of(matches, needle); m != end; ++m) {
         const std::size_t at = m->begin;
         std::size_t e = at + p.size();
-        if (words && ((at > 0 && word_char(text[at - 1])) || (e < text.size() && word_char(text[e])))) continue;
+        auto blocks = [&](char c) { return letters ? letter(c) : word_char(c); };
+        if (words && ((at > 0 && blocks(text[at - 1])) || (e < text.size() && blocks(text[e])))) continue;
         hits.push_back({kind, 90, std::uint32_t(at), std::uint32_t(e)});
       }
     };
@@ -401,7 +405,7 @@ struct Detector::Impl {
       for (std::size_t k = 0; k < ids.institutions.size(); ++k)
         if (!(ctx.device && ids.institutions[k].maker)) add_all(institution_needle[k], ids.institutions[k].folded, Kind::institution, true);
     if (ctx.cls == Class::text || ctx.cls == Class::binary)
-      for (std::size_t k = 0; k < ids.addresses.size(); ++k) add_all(address_needle[k], ids.addresses[k], Kind::address, true);
+      for (std::size_t k = 0; k < ids.addresses.size(); ++k) add_all(address_needle[k], ids.addresses[k], Kind::address, true, true);
     // Glued or hyphenated (MERCY-YARDLEY-CLINIC, CobbleworthHouse): letters and digits compared, for
     // phrases of 10 or more of them (shorter ones could meet by chance across words).
     if (ctx.cls == Class::text || ctx.cls == Class::coded) {

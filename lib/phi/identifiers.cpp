@@ -116,6 +116,25 @@ struct Collector {
     }
   }
 
+  void add_address_words(const std::string& folded) {
+    static constexpr std::string_view street_words[] = {"allee", "avenue", "boulevard", "calle", "chemin", "close", "court",
+                                                        "crescent", "drive", "place", "route", "strasse", "street", "terrace"};
+    std::string w;
+    auto flush = [&] {
+      bool letters = w.size() >= 5;
+      for (char c : w) letters &= !(c >= '0' && c <= '9');
+      if (letters && !lexicon::is_vocabulary(w) && !engine_written(w) &&
+          std::find(std::begin(street_words), std::end(street_words), w) == std::end(street_words))
+        ids.addresses.push_back(w);
+      w.clear();
+    };
+    for (char c : folded) {
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80) w += c;
+      else flush();
+    }
+    flush();
+  }
+
   void add_date(const std::string& value, Kind kind) {
     std::string v = trim_value(value);
     if (v.size() < 8 || engine_written(v.substr(0, 8))) return;
@@ -186,6 +205,9 @@ struct Collector {
         if (f.size() >= 6) ids.addresses.push_back(f);
         for (auto& part : split_value(f, '^'))
           if (trim_value(part).size() >= 8 && trim_value(part) != f) ids.addresses.push_back(trim_value(part));
+        // A person's street or town named alone ("XERXESWOOD" of "4471 XERXESWOOD AVENUE"; HIPAA
+        // counts a town as an identifier): its words of 5+ letters that are no ordinary word.
+        if (e.tag != Tag(0x0008, 0x0081)) add_address_words(f);
       } else if (in(kPhoneTags, e.tag)) {
         for (auto& p : split_value(text_of(e, vr, cs), '\\')) {
           std::string d;
