@@ -180,10 +180,15 @@ struct Detector::Impl {
       auto filler = [&](std::string_view s) {
         return s.empty() || is_part(s) || std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
       };
+      // A digit next to the part is a boundary too: "AX2Quixote" (fuzz_deid, a Series Description
+      // kept by Clean Descriptors), "QUIXOTE2".
+      auto digit = [](char c) { return c >= '0' && c <= '9'; };
+      const bool starts_word = filler(before) || digit(before.back());
+      const bool ends_word = filler(after) || digit(after.front());
       // The original has a capital after a lower-case letter there (skeleton offsets are not the
       // folded text's: not asked of them).
       bool camel_case = !skeletal && at > 0 && camel(f.orig_begin(std::uint32_t(tok.b + at)));
-      if (!((filler(before) && filler(after)) || binary || camel_case)) return false;
+      if (!((starts_word && ends_word) || binary || camel_case)) return false;
       name_hits.push_back({{n.kind, 80, tok.b, tok.e}, false, n.person});
       return true;
     };
