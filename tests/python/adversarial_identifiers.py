@@ -26,11 +26,8 @@ import base64
 import json
 import os
 import re
-import shutil
 import struct
-import subprocess
 import sys
-import tempfile
 import unicodedata
 import zlib
 
@@ -687,28 +684,12 @@ def generate(out_dir):
 
 def deidentify(exe, out_dir, manifest, key):
     """Runs `exe deid` over the manifest (one run per option set); returns {file: audit record}."""
-    records = {}
     by_options = {}
     for m in manifest:
         by_options.setdefault(tuple(m["options"]), []).append(m["file"])
+    records = {}
     for options, files in sorted(by_options.items()):
-        dst = tempfile.mkdtemp(prefix="adv-ids-out-")
-        audit = os.path.join(dst, "audit.jsonl")
-        args = [exe, "deid", "--key-file", key, "--output", os.path.join(dst, "out"), "--audit", audit, "--audit-paths", "plain",
-                "--no-ocr-check"]
-        for o in options:
-            args += ["--option", o]
-        subprocess.run(args + [os.path.join(out_dir, f) for f in files], capture_output=True)
-        with open(audit, encoding="utf-8") as f:
-            for r in map(json.loads, f):
-                if "record" in r:
-                    continue
-                rec = dict(r)
-                if rec.get("status") == "written":
-                    with open(rec["output"], "rb") as o:
-                        rec["bytes"] = o.read()
-                records[os.path.basename(rec["input"])] = rec
-        shutil.rmtree(dst, ignore_errors=True)
+        records.update(adv.run_deid(exe, out_dir, files, key, options))
     return records
 
 
@@ -734,10 +715,7 @@ if __name__ == "__main__":
     print(f"{len(manifest) // 2} cases (and their controls) in {out}")
     if len(sys.argv) > 3 and sys.argv[2] == "--count":
         exe = sys.argv[3]
-        key = os.path.join(out, "site.key")
-        if not os.path.exists(key):
-            subprocess.run([exe, "keygen", key], check=True, capture_output=True)
-        res = outcome(manifest, deidentify(exe, out, manifest, key))
+        res = outcome(manifest, deidentify(exe, out, manifest, adv.site_key(exe, out)))
         for name, r in res.items():
             print(f"  {r['family']:9} {name:40} {'caught' if r['caught'] else 'LEAKED ' + ','.join(r['leaked']):24} "
                   f"{r['status']:9} control {r['control']} {r['control_reason'][:60]}")

@@ -383,26 +383,42 @@ def leaks(data):
     return sorted(set(found))
 
 
-def count_leaks(exe, out_dir, cases):
-    """De-identifies the cases with `exe`; returns {case: leaks} for outputs still carrying one."""
-    key = os.path.join(out_dir, "site.key")
+def site_key(exe, folder):
+    """A key file in folder, made by `exe keygen` the first time."""
+    key = os.path.join(folder, "site.key")
     if not os.path.exists(key):
         subprocess.run([exe, "keygen", key], check=True, capture_output=True)
-    result = {}
-    for c in cases:
-        dst = tempfile.mkdtemp(prefix="regions-out-")
-        audit = os.path.join(dst, "audit.jsonl")
-        subprocess.run([exe, "deid", "--key-file", key, "--output", dst, "--audit", audit, "--no-ocr-check",
-                        os.path.join(out_dir, c["file"])], capture_output=True)
-        for root, _, files in os.walk(dst):
-            for fn in files:
-                if fn.endswith(".dcm"):
-                    with open(os.path.join(root, fn), "rb") as f:
-                        found = leaks(f.read())
-                    if found:
-                        result[c["name"]] = found
-        shutil.rmtree(dst, ignore_errors=True)
-    return result
+    return key
+
+
+def run_deid(exe, in_dir, files, key, options=()):
+    """One `exe deid` run over files of in_dir; returns {file name: audit record}, a written record
+    with the output's bytes under "bytes"."""
+    dst = tempfile.mkdtemp(prefix="adv-out-")
+    audit = os.path.join(dst, "audit.jsonl")
+    args = [exe, "deid", "--key-file", key, "--output", os.path.join(dst, "out"), "--audit", audit,
+            "--audit-paths", "plain", "--no-ocr-check"]
+    for o in options:
+        args += ["--option", o]
+    subprocess.run(args + [os.path.join(in_dir, f) for f in files], capture_output=True)
+    records = {}
+    with open(audit, encoding="utf-8") as f:
+        for rec in map(json.loads, f):
+            if "record" in rec:
+                continue  # the header
+            if rec.get("status") == "written":
+                with open(rec["output"], "rb") as o:
+                    rec["bytes"] = o.read()
+            records[os.path.basename(rec["input"])] = rec
+    shutil.rmtree(dst, ignore_errors=True)
+    return records
+
+
+def count_leaks(exe, out_dir, cases):
+    """De-identifies the cases with `exe`; returns {case: leaks} for outputs still carrying one."""
+    records = run_deid(exe, out_dir, [c["file"] for c in cases], site_key(exe, out_dir))
+    found = {c["name"]: leaks(records[c["file"]].get("bytes", b"")) for c in cases if c["file"] in records}
+    return {name: f for name, f in found.items() if f}
 
 
 if __name__ == "__main__":
