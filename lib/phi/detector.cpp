@@ -218,7 +218,9 @@ struct Detector::Impl {
           std::string_view gap = text.substr(t[j - 1].e, t[j].b - t[j - 1].e);
           // A short separator, or a word broken at a line end ("Quag-\r\nmirewell").
           const bool broken = gap.size() <= 4 && gap.find_first_not_of(" \t\r\n-") == std::string_view::npos;
-          if (gap.empty() || (gap.size() > 2 && !broken) || !t[j].alpha || t[j].digit) break;
+          // An elision's apostrophe, typographic too ("O’CONNOR").
+          const bool apostrophe = gap == "\xE2\x80\x99" || gap == "\xCA\xBC";
+          if (gap.empty() || (gap.size() > 2 && !broken && !apostrophe) || !t[j].alpha || t[j].digit) break;
           joined.append(f.word(t[j]));
           singles += t[j].e - t[j].b == 1;
           for (const auto& n : ids.names) {
@@ -451,16 +453,35 @@ struct Detector::Impl {
     const std::string_view text(f.text);
     auto cap = [&](const Token& k) { return ctx.ocr || k.capital || k.upper; };
     auto namelike = [&](const Token& k) { return k.alpha && !k.digit && !k.unspaced && k.e - k.b >= 2; };
+    auto gap_after = [&](std::size_t k) { return text.substr(t[k].e, t[k + 1].b - t[k].e); };
+    // A name word from token k: one token, or an elision across an apostrophe ("O'Connor",
+    // "D’Angelo": the lexicon spells them with ASCII ones). `last` is its last token; `style` the
+    // token whose case stands for it.
+    struct Word { std::string text; std::size_t last, style; };
+    std::string elided;
+    auto word_at = [&](std::size_t k, Word& w) {
+      w = {std::string(f.word(t[k])), k, k};
+      if (k + 1 < t.size() && t[k].e - t[k].b == 1 && t[k].alpha && !t[k].digit && namelike(t[k + 1])) {
+        std::string_view g = gap_after(k);
+        if (g == "'" || g == "\xE2\x80\x99" || g == "\xCA\xBC") {
+          elided.assign(w.text).append("'").append(f.word(t[k + 1]));
+          if (lexicon::name_kinds(elided)) w = {elided, k + 1, k + 1};
+        }
+      }
+      return w.last > k || namelike(t[k]);
+    };
+    Word wa, wb;
     for (std::size_t i = 0; i + 1 < t.size(); ++i) {
-      if (!namelike(t[i])) continue;
-      std::string_view a = f.word(t[i]);
-      std::string_view gap = text.substr(t[i].e, t[i + 1].b - t[i].e);
-      if (lexicon::is_title(a) && (gap == " " || gap == ". " || gap == "." || gap == "^") && namelike(t[i + 1]) && cap(t[i + 1]) &&
+      if (!word_at(i, wa) || wa.last + 1 >= t.size()) continue;
+      const std::size_t nb = wa.last + 1;
+      std::string_view a = wa.text;
+      std::string_view gap = gap_after(wa.last);
+      if (lexicon::is_title(a) && (gap == " " || gap == ". " || gap == "." || gap == "^") && word_at(nb, wb) && cap(t[nb]) &&
           (t[i].capital || t[i].upper)) {
-        std::string_view b = f.word(t[i + 1]);
+        std::string_view b = wb.text;
         if (!lexicon::is_vocabulary(b) || lexicon::name_kinds(b)) {
-          std::size_t j = i + 1;
-          while (j + 1 < t.size() && namelike(t[j + 1]) && cap(t[j + 1]) && text.substr(t[j].e, t[j + 1].b - t[j].e) == " " &&
+          std::size_t j = wb.last;
+          while (j + 1 < t.size() && namelike(t[j + 1]) && cap(t[j + 1]) && gap_after(j) == " " &&
                  (lexicon::name_kinds(f.word(t[j + 1])) || !lexicon::is_vocabulary(f.word(t[j + 1]))))
             ++j;
           hits.push_back({Kind::lexicon_name, 80, t[i].b, t[j].e});
@@ -468,10 +489,21 @@ struct Detector::Impl {
           continue;
         }
       }
-      if (!cap(t[i]) || !namelike(t[i + 1]) || !cap(t[i + 1])) continue;
+      // Particles between a given name and the surname ("Femke van der Berg", "Maria de la Cruz").
+      std::size_t sb = nb;
+      if (gap == " ") {
+        static constexpr std::string_view particles[] = {"al", "bin", "da", "das", "de", "del", "della", "den", "der", "di",
+                                                         "dos", "du", "el", "ibn", "la", "le", "ten", "ter", "van", "von", "zu"};
+        std::size_t k = nb;
+        while (k + 1 < t.size() && k < nb + 3 && gap_after(k) == " " &&
+               std::find(std::begin(particles), std::end(particles), f.word(t[k])) != std::end(particles))
+          ++k;
+        sb = k;
+      }
+      if (!cap(t[i]) || !word_at(sb, wb) || !cap(t[sb])) continue;
       if (!(gap == " " || gap == "^" || gap == ", " || gap == ",")) continue;
-      if (ctx.ocr || t[i].upper != t[i + 1].upper) continue;  // "Smith SCAN" is two styles
-      std::string_view b = f.word(t[i + 1]);
+      if (ctx.ocr || t[wa.style].upper != t[wb.style].upper) continue;  // "Smith SCAN" is two styles
+      std::string_view b = wb.text;
       unsigned ka = lexicon::name_kinds(a), kb = lexicon::name_kinds(b);
       if (!ka || !kb) continue;
       bool va = lexicon::is_vocabulary(a), vb = lexicon::is_vocabulary(b);
@@ -482,8 +514,8 @@ struct Detector::Impl {
       // An ordinary word needs the other to be a plain name of the right kind.
       if ((va && !(given_first ? (kb & lexicon::surname) : (kb & lexicon::given))) || (vb && !(given_first ? (ka & lexicon::given) : (ka & lexicon::surname))))
         continue;
-      hits.push_back({Kind::lexicon_name, std::uint8_t(va || vb ? 55 : 65), t[i].b, t[i + 1].e});
-      ++i;
+      hits.push_back({Kind::lexicon_name, std::uint8_t(va || vb ? 55 : 65), t[i].b, t[wb.last].e});
+      i = wb.last;
     }
   }
 

@@ -49,6 +49,16 @@ std::size_t code_points(std::string_view s) {
   return n;
 }
 
+std::string with_ascii_apostrophes(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s.substr(i, 3) == "\xE2\x80\x99") { out += '\''; i += 2; }       // U+2019
+    else if (s.substr(i, 2) == "\xCA\xBC") { out += '\''; i += 1; }       // U+02BC
+    else out += s[i] == '`' ? '\'' : s[i];
+  }
+  return out;
+}
+
 constexpr Tag kPatientNames[] = {Tag(0x0010, 0x0010), Tag(0x0010, 0x1001), Tag(0x0010, 0x1005), Tag(0x0010, 0x1060), Tag(0x0010, 0x2297)};
 constexpr Tag kIdTags[] = {Tag(0x0010, 0x0020), Tag(0x0010, 0x1000), Tag(0x0010, 0x1090), Tag(0x0008, 0x0050), Tag(0x0020, 0x0010),
                            Tag(0x0038, 0x0010), Tag(0x0038, 0x0060), Tag(0x0040, 0x1001), Tag(0x0040, 0x0009), Tag(0x0040, 0x2016),
@@ -81,16 +91,31 @@ struct Collector {
         for (char c : g) if (c != '^' && c != ' ') whole += c;
         if (code_points(whole) >= 2) { parts.push_back(whole); group_of.push_back(0); }
       }
-      std::string cur;
+      // Typographic apostrophes as the ASCII one: "O’Connor" is "O'Connor".
+      g = with_ascii_apostrophes(g);
+      std::string cur, word;
       auto flush = [&] {
         if (!cur.empty() && !engine_written(cur)) { parts.push_back(cur); group_of.push_back(group_no); }
         cur.clear();
       };
+      // A part with an elision ("O'Connor", "D'Angelo", "N'Diaye") is also whole without its
+      // apostrophe: "o" alone is too short to find and "connor" is an ordinary word, while the
+      // detector joins "O'CONNOR" in text across the apostrophe.
+      auto flush_word = [&] {
+        if (word.find('\'') != std::string::npos) {
+          std::string whole;
+          for (char c : word) if (c != '\'') whole += c;
+          if (whole.size() >= 4 && !engine_written(whole)) { parts.push_back(whole); group_of.push_back(0); }
+        }
+        word.clear();
+      };
       for (char c : g) {
-        if (c == '^' || c == ' ' || c == ',' || c == '.' || c == '-' || c == '\'' || c == '\\') flush();
-        else cur += c;
+        if (c == '^' || c == ' ' || c == ',' || c == '.' || c == '\\') { flush(); flush_word(); }
+        else if (c == '-' || c == '\'') { flush(); word += c; }
+        else { cur += c; word += c; }
       }
       flush();
+      flush_word();
     }
     if (parts.empty()) return;
     std::uint32_t person = persons++;
