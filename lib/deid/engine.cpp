@@ -764,6 +764,10 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
       return report;
     }
     report.pixel_action = cleaned->summary;
+    // The walk kept Pixel Data as it was; the audit says what became of it.
+    if (report.action_counts["keep"] > 0 && --report.action_counts["keep"] == 0) report.action_counts.erase("keep");
+    report.action_counts["clean"]++;
+    if (impl_->record_tag_actions) report.tag_actions["(7FE0,0010)"] = "clean";
     for (const auto& [frame, b] : cleaned->boxes) report.pixel_boxes.push_back({int(frame), b.x, b.y, b.w, b.h});
   }
 
