@@ -53,6 +53,7 @@ def test_media_module_found_from_a_symlink_on_path(cli, tmp_path):
     rec = [r for r in records(cli.work / "a.jsonl") if "record" not in r][0]
     assert rec["status"] == "written" and "cover page" in rec["pixels"], rec
     assert rec["pixel_boxes"] and all(len(b) == 5 for b in rec["pixel_boxes"])
+    assert rec["tags"]["(7FE0,0010)"] == "clean" and rec["actions"]["clean"] >= 1  # not the walk's "keep"
 
 
 def test_missing_media_module_says_what_to_do_in_one_short_line(cli, tmp_path):
