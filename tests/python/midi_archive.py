@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 
 import pydicom
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
@@ -38,10 +39,15 @@ PATIENTS = [
          street="14 Rue des Lilas", city="Villeurbanne", zip="69100", phone="+33 472 550 187"),
     dict(family="Van der Berg", given="Pieter", id="NL-0098812", birth="19550227", sex="M", age="067Y",
          street="Keizersgracht 412", city="Amsterdam", zip="1016 GC", phone="020 555 0134"),
+    dict(family="McAllister", given="Robert Jr", id="00-7781-3", birth="19330715", sex="M", age="093Y",
+         street="5 Glenbervie Close", city="Kirkcaldy", zip="KY2 5QT", phone="01592 555 017"),
+    dict(family="Núñez", given="José Luis", id="ES 4481 2290", birth="19870102", sex="M", age="035Y",
+         street="Calle de Alcalá 77", city="Madrid", zip="28009", phone="+34 915 550 123"),
 ]
 PHYSICIANS = ["Whitfield^Harold^^Dr.", "Okonkwo^Adaeze", "Lindqvist^Sven^^Dr."]
-MOTHERS = ["Ramirez^Lucia", "Brennan^Siobhan", "Lefebvre^Odile", "De Vries^Marijke"]
-RELATIVES = ["Carmen Gonzalez", "Aoife O'Connor", "Camille Martin", "Femke van der Berg"]
+MOTHERS = ["Ramirez^Lucia", "Brennan^Siobhan", "Lefebvre^Odile", "De Vries^Marijke", "Fairbairn^Morag", "Ibáñez^Pilar"]
+RELATIVES = ["Carmen Gonzalez", "Aoife O'Connor", "Camille Martin", "Femke van der Berg", "Fiona McAllister",
+             "Lucía Núñez"]
 MONTHS = "January February March April May June July August September October November December".split()
 INSTITUTION = "Saint Bartholomew Regional Medical Center"
 INSTITUTION_ADDRESS = "2200 Abercrombie Avenue, Fort Mayhew, OH 45810"
@@ -53,6 +59,11 @@ EXAMS = [
     ("CR", CR, "XR CHEST 2 VIEWS", ["PA", "LATERAL"], "CHEST PA LAT", "CHEST"),
     ("OT", SC, "OUTSIDE IMAGES IMPORT", ["SCANNED FILM"], "IMPORT", "ABDOMEN"),
 ]
+
+
+def ascii_only(text):
+    """As a system without accents writes it: Núñez -> Nunez."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def spelled_date(yyyymmdd):
@@ -119,7 +130,7 @@ def make_instance(path, p, pn, exam_no, series_no, number, rows):
     ds.ImageComments = (f"{pt['family']}, {pt['given']} (MRN {pt['id']}) repositioned supine, "
                         f"DOB {pt['birth'][4:6]}/{pt['birth'][6:]}/{pt['birth'][:4]}")
     # Free text naming people the header names elsewhere, and people it does not name at all.
-    ds.PerformedProcedureStepDescription = f"{study_desc} {pt['family'].upper()}"
+    ds.PerformedProcedureStepDescription = f"{study_desc} {ascii_only(pt['family']).upper()}"
     ds.RequestingPhysician = PHYSICIANS[(p + 1) % len(PHYSICIANS)]
     ds.OtherPatientNames = f"{pt['family']}^{pt['given'][0]}"
     ds.PatientMotherBirthName = MOTHERS[p]
@@ -181,7 +192,7 @@ def make_instance(path, p, pn, exam_no, series_no, number, rows):
     check(rows, sop, "text_removed", "ImageComments", text=f"{pt['family']} {pt['given']} {pt['id']}")
     check(rows, sop, "date_shifted", "ImageComments", value=f"{pt['birth'][4:6]}/{pt['birth'][6:]}/{pt['birth'][:4]}")
     check(rows, sop, "text_retained", "PerformedProcedureStepDescription", text=study_desc)
-    check(rows, sop, "text_removed", "PerformedProcedureStepDescription", text=pt["family"])
+    check(rows, sop, "text_removed", "PerformedProcedureStepDescription", text=ascii_only(pt["family"]))
     check(rows, sop, "text_removed", "RequestingPhysician", text=spaced(ds.RequestingPhysician).replace("Dr.", ""))
     check(rows, sop, "text_removed", "OtherPatientNames", text=pt["family"])
     check(rows, sop, "text_removed", "PatientMotherBirthName", text=spaced(MOTHERS[p]))
