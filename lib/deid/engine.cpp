@@ -658,6 +658,20 @@ std::string Deidentifier::method_description() const {
   return s;
 }
 
+namespace {
+
+// Encapsulated Document Length (0042,0015) says how many bytes of the (even-padded) value are the
+// document: readers cut the document there, so it follows the cleaned document's length.
+void set_document_length(Dataset& ds, std::size_t n, bool big_endian) {
+  if (!ds.find(Tag(0x0042, 0x0015))) return;
+  const auto v = static_cast<std::uint32_t>(n);
+  std::vector<std::uint8_t> b(4);
+  for (int i = 0; i < 4; ++i) b[big_endian ? 3 - i : i] = std::uint8_t(v >> (8 * i));
+  ds.set(Tag(0x0042, 0x0015), vrs::UL, std::move(b));
+}
+
+}  // namespace
+
 Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   DeidReport report;
   Dataset& ds = file.dataset;
@@ -747,6 +761,8 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
       report.withhold_reason = cleaned.withhold_reason;
       return report;
     }
+    set_document_length(ds, cleaned.bytes.size(), file.encoding.big_endian);
+    if (cleaned.bytes.size() % 2) cleaned.bytes.push_back(0);  // OB values have even length; PDF readers ignore it
     ds.set(Tag(0x0042, 0x0011), vrs::OB, std::move(cleaned.bytes));
     report.tag_actions["(0042,0011)"] = "clean";
     report.pixel_action = cleaned.rasterized

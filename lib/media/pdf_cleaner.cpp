@@ -200,7 +200,6 @@ CleanedPdf clean_pdf(Bytes input, const phi::Detector& ids, const ScanPolicy& sc
     why = "encapsulated PDF " + read_back;
     if (rewritten.render_reason.empty()) rewritten.render_reason = why;
   }
-  if (out.size() % 2) out.push_back(0);  // OB values have even length; PDF readers ignore trailing bytes
   CleanedPdf c;
   c.bytes = std::move(out);
   c.pages = rewritten.pages;

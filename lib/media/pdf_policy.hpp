@@ -13,7 +13,7 @@
 namespace dicomscrub::document {
 
 struct CleanedPdf {
-  std::vector<std::uint8_t> bytes;  // empty when withheld
+  std::vector<std::uint8_t> bytes;  // the document, unpadded; empty when withheld
   std::string withhold_reason;      // never a value from the document
   std::size_t pages = 0;
   bool rasterized = false;          // some pages rendered and cleaned as cover pages (a scan, ...)

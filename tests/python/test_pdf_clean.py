@@ -220,3 +220,20 @@ def test_only_the_pages_that_need_it_are_rendered(tmp_path, key):
     assert "QUIXOTE" not in page1 and "ZEBULON" not in page1
     assert b"QUIXOTE" not in decoded_streams(doc, tmp_path).upper()
     assert qpdf_check(doc, tmp_path).returncode == 0
+
+
+def test_encapsulated_document_length_follows_the_cleaned_document(tmp_path, key):
+    # Readers cut the (even-padded) value at (0042,0015): it kept the input's length, so a cleaned
+    # PDF longer than the original was cut before its %%EOF, a shorter one read with trailing bytes.
+    for n, pdf in enumerate((pdf_samples.CASES["body_text"](), pdf_samples.page_pdf(pdf_samples.KEPT_TEXT))):
+        path = named_instance(tmp_path, pdf, name=f"len{n}.dcm")
+        ds = pydicom.dcmread(path)
+        ds.EncapsulatedDocumentLength = len(pdf)
+        ds.save_as(path, enforce_file_format=True)
+        _, rec = deid_one(tmp_path, key, path, name=f"out{n}")
+        assert rec["status"] == "written", rec["reason"]
+        out = pydicom.dcmread(rec["output"])
+        doc, length = out.EncapsulatedDocument, out.EncapsulatedDocumentLength
+        assert length in (len(doc), len(doc) - 1) and doc[length:] in (b"", b"\0"), (length, len(doc))
+        assert doc[:length].rstrip().endswith(b"%%EOF")
+        assert qpdf_check(doc[:length], tmp_path).returncode == 0
