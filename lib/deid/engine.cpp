@@ -11,6 +11,7 @@
 
 #include "charset/charset.hpp"
 #include "core/text.hpp"
+#include "deid/model3d.hpp"
 #include "deid/own_output.hpp"
 #include "image/pixel_data.hpp"
 #include "verify/kept_text.hpp"
@@ -670,6 +671,15 @@ void set_document_length(Dataset& ds, std::size_t n, bool big_endian) {
   ds.set(Tag(0x0042, 0x0015), vrs::UL, std::move(b));
 }
 
+std::optional<std::uint32_t> document_length(const Dataset& ds, bool big_endian) {
+  const Element* e = ds.find(Tag(0x0042, 0x0015));
+  auto b = e && e->form == ElementForm::value ? e->value.bytes() : std::nullopt;
+  if (!b || b->size() != 4) return std::nullopt;
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= std::uint32_t((*b)[big_endian ? 3 - i : i]) << (8 * i);
+  return v;
+}
+
 }  // namespace
 
 Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
@@ -686,9 +696,10 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   const bool dicomdir = ds.find(Tag(0x0004, 0x1220)) != nullptr ||
                         trim_value(file.meta.get_string(Tag(0x0002, 0x0002)).value_or("")) == "1.2.840.10008.1.3.10";
   const bool is_pdf = sop_class == "1.2.840.10008.5.1.4.1.1.104.1";
-  if (profile::sop_category(sop_class) == "encapsulated_document" && !is_pdf) {
+  const bool is_stl = sop_class == "1.2.840.10008.5.1.4.1.1.104.3";
+  if (profile::sop_category(sop_class) == "encapsulated_document" && !is_pdf && !is_stl) {
     report.withheld = true;
-    report.withhold_reason = "encapsulated document other than PDF (CDA, 3D model): its content is not cleaned";
+    report.withhold_reason = "encapsulated document other than PDF or STL (CDA, OBJ, MTL): its content is not cleaned";
     return report;
   }
   // An output of ours run again (keyed checks, see own_output.hpp): pixels or a PDF that still
@@ -717,9 +728,11 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   std::set<std::string> kept;
   std::string identity = trim_value(ds.get_string(Tag(0x0010, 0x0020)).value_or(""));
   if (identity.empty()) identity = trim_value(ds.get_string(Tag(0x0010, 0x0010)).value_or(""));
-  std::optional<std::vector<std::uint8_t>> pdf_input;
-  if (const Element* doc = ds.find(Tag(0x0042, 0x0011)); is_pdf && doc && doc->form == ElementForm::value)
-    if (auto b = doc->value.load()) pdf_input = std::move(b).value();
+  std::optional<std::vector<std::uint8_t>> pdf_input, stl_input;
+  if (const Element* doc = ds.find(Tag(0x0042, 0x0011)); (is_pdf || is_stl) && doc && doc->form == ElementForm::value)
+    if (auto b = doc->value.load()) (is_pdf ? pdf_input : stl_input) = std::move(b).value();
+  if (stl_input)  // the document ends where Encapsulated Document Length says; the rest is padding
+    if (auto n = document_length(ds, file.encoding.big_endian); n && *n <= stl_input->size()) stl_input->resize(*n);
   // What the Encrypted Attributes Sequence seals is what differs from this copy afterwards.
   std::optional<Dataset> original;
   const Encoding input_encoding = file.encoding;
@@ -772,6 +785,20 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
         : fmt::format("encapsulated PDF: {} page(s) checked for identifiers; {} identifying glyph(s) and {} string(s) removed; "
                       "metadata, annotations and scripts removed", cleaned.pages, cleaned.glyphs_removed, cleaned.strings_emptied);
   }
+  if (is_stl) {
+    // E.1-1 says D for (0042,0011): the model with its free text gone stands in for the dummy.
+    auto cleaned = stl_input ? deid::clean_stl(*stl_input) : deid::CleanedModel{{}, "Encapsulated STL without a document", {}};
+    if (!cleaned.refused.empty()) {
+      report.withheld = true;
+      report.withhold_reason = cleaned.refused;
+      return report;
+    }
+    set_document_length(ds, cleaned.bytes.size(), file.encoding.big_endian);
+    if (cleaned.bytes.size() % 2) cleaned.bytes.push_back(0);
+    ds.set(Tag(0x0042, 0x0011), vrs::OB, std::move(cleaned.bytes));
+    report.tag_actions["(0042,0011)"] = "clean";
+    report.pixel_action = std::move(cleaned.summary);
+  }
   if (pixel_plan.kind == pixel::PixelPlan::Kind::clean) {
     auto cleaned = pixel::clean_pixels(file, pixel_plan, impl_->pixels, ids);
     if (!cleaned) {
@@ -800,7 +827,7 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   ds.set_string(Tag(0x0012, 0x0062), vrs::CS, "YES");
   std::vector<std::string> method = {fmt::format("DICOMSCRUB {} BASIC PROFILE", DICOMSCRUB_VERSION)};
   std::vector<std::pair<std::string, std::string>> codes = {{"113100", "Basic Application Confidentiality Profile"}};
-  if (!report.pixel_action.empty() && !is_pdf) {  // PS3.16 CID 7050: pixels were cleaned
+  if (!report.pixel_action.empty() && !is_pdf && !is_stl) {  // PS3.16 CID 7050: pixels were cleaned
     codes.emplace_back("113101", "Clean Pixel Data Option");
     method.push_back("Clean Pixel Data Option");
   }

@@ -27,6 +27,7 @@ ENHANCED_MR = "1.2.840.10008.5.1.4.1.1.4.1"
 ENHANCED_CT = "1.2.840.10008.5.1.4.1.1.2.1"
 MF_GRAY_SC = "1.2.840.10008.5.1.4.1.1.7.3"
 PDF = "1.2.840.10008.5.1.4.1.1.104.1"
+STL = "1.2.840.10008.5.1.4.1.1.104.3"
 GSPS = "1.2.840.10008.5.1.4.1.1.11.1"
 RT_STRUCT = "1.2.840.10008.5.1.4.1.1.481.3"
 
@@ -468,6 +469,28 @@ def encapsulated_pdf(n):
     return ds
 
 
+def encapsulated_stl(n):
+    """A binary STL of two triangles whose header names the patient, as segmentation tools write it."""
+    import struct
+    ds = Dataset()
+    common(ds, STL, n, "M3D")
+    ds.FrameOfReferenceUID, ds.PositionReferenceIndicator = ROOT_UID + f"{n}.3", ""
+    ds.ManufacturerModelName, ds.DeviceSerialNumber, ds.SoftwareVersions = "Segmenter", "SN-0042", "2.1"
+    ds.ContentDate, ds.ContentTime = "20230302", "093000"
+    ds.AcquisitionDateTime = "20230302093000"
+    ds.BurnedInAnnotation = "NO"
+    ds.DocumentTitle = "Liver model"
+    ds.ConceptNameCodeSequence = codes(("10F", "FMA", "Liver"))
+    ds.MIMETypeOfEncapsulatedDocument = "model/stl"
+    ds.MeasurementUnitsCodeSequence = codes(("mm", "UCUM", "mm"))
+    header = f"solid {NAME.replace('^', ' ')} {PID} liver".encode().ljust(80, b" ")
+    triangles = b"".join(struct.pack("<12fH", 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, t + 1, 0, 0x7C1F) for t in range(2))
+    stl = header + struct.pack("<I", 2) + triangles
+    ds.EncapsulatedDocument = stl
+    ds.EncapsulatedDocumentLength = len(stl)
+    return ds
+
+
 def presentation_state(n):
     ds = Dataset()
     common(ds, GSPS, n, "PR")
@@ -512,6 +535,7 @@ SAMPLES = {
     "enhanced_ct": enhanced_ct,
     "multiframe_sc": multiframe_sc,
     "encapsulated_pdf": encapsulated_pdf,
+    "encapsulated_stl": encapsulated_stl,
     "presentation_state": presentation_state,
 }
 
