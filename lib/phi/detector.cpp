@@ -144,6 +144,21 @@ struct Detector::Impl {
     return false;
   }
 
+  // Digits written for the letters they look like ("K0WALCZYK", "Qu1xote"): a word as long as a
+  // part of 5+ letters, the same letter for letter but where a digit stands for one, with at most a
+  // third of it digits (an ID is mostly digits).
+  static bool digits_for_letters(std::string_view w, std::string_view p) {
+    if (w.size() != p.size() || p.size() < 5) return false;
+    std::size_t digits = 0;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      if (w[i] == p[i]) continue;
+      static constexpr std::string_view looks_like[10] = {"o", "li", "z", "e", "a", "s", "g", "t", "b", "g"};
+      if (w[i] < '0' || w[i] > '9' || looks_like[w[i] - '0'].find(p[i]) == std::string_view::npos) return false;
+      ++digits;
+    }
+    return digits > 0 && digits * 3 <= w.size();
+  }
+
   void names(const Context& ctx) {
     const auto& t = f.tokens;
     const std::string_view text(f.text);
@@ -200,7 +215,12 @@ struct Detector::Impl {
       for (std::size_t k = 0; k < ids.names.size(); ++k) {
         const auto& n = ids.names[k];
         if (n.unspaced_script) continue;
-        if (match(w, n.folded, n, tok, false) || !any_skeleton) continue;
+        if (match(w, n.folded, n, tok, false)) continue;
+        if (tok.digit && !binary && !n.weak && digits_for_letters(w, n.folded)) {
+          name_hits.push_back({{n.kind, 80, tok.b, tok.e}, false, n.person});
+          continue;
+        }
+        if (!any_skeleton) continue;
         const std::string& ps = name_skeleton[k];
         if (ws != w || ps != n.folded) match(ws, ps, n, tok, true);
       }
