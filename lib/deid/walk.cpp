@@ -67,6 +67,7 @@ struct Walk {
   bool text_undecodable = false;  // this data set's own character set is unknown
   bool own_output = false;        // an output of ours under this key: its dates are shifted already
   bool shifted_date = false;      // the element apply() just did holds a date it shifted
+  bool wrote_own = false;         // ... holds what we made: keyed tokens, pseudonymous UIDs, dummies
   bool lookup_pseudonyms_kept = false;  // apply_lookup() found the table's replacements, kept them
   std::string_view sop_class;     // the instance's IOD: an attribute's Type depends on it ...
   Tag parent_sequence{};          // ... and on the sequence whose item holds it
@@ -121,6 +122,9 @@ struct Walk {
       // A token only the key makes is a pseudonym already: kept, whatever length it was made for.
       p = old.empty() || impl.pseudo.is_own_token("id", old) ? old : impl.pseudo.token("id", old, length);
       note_patient_id(e.tag, old, p);
+      // Every part is now a token of ours (kept because its mark checked, or just made): what
+      // holds_own_tokens would find by computing each mark again.
+      if (!p.empty()) wrote_own = true;
     }
     return join_values(parts, '\\');
   }
@@ -484,11 +488,13 @@ struct Walk {
       // check knows are these very values, so at this place they are ours, not the input's.
       if (own_value(e, d.action)) kept.insert(prefix + e.tag.str());
       shifted_date = false;
+      wrote_own = false;
       if (apply(ds, e, d, path, depth)) {
         // The tokens and shifted dates just written are ours (see holds_own_tokens); the rest is
         // checked. Their outcome would otherwise depend on the key, and no finding can.
         const bool tokenized = is_identifier_attribute(e.tag, e.vr) || d.action == Action::hash;
-        if (shifted_date || (tokenized && d.action != Action::keep && holds_own_tokens(e))) kept.insert(prefix + e.tag.str());
+        const bool ours = wrote_own && e.form == ElementForm::value && is_string_vr(e.vr);
+        if (shifted_date || ours || (tokenized && d.action != Action::keep && holds_own_tokens(e))) kept.insert(prefix + e.tag.str());
         const bool value_kept = d.action == Action::keep || d.action == Action::keep_unless_identifying;
         if (value_kept && !kept_value_is_sound(e)) {
           // Not what its VR or character set allows: emptied, not removed, so a Type 1 or 2
