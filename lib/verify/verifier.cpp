@@ -25,9 +25,20 @@ struct Scanner {
   const std::set<std::string>& kept;
   std::vector<Finding>& findings;
 
+  std::string where;  // scratch: the path of the element being looked at
+
   void add(const std::string& prefix, Tag tag, phi::Kind kind) {
-    std::string where = prefix + tag.str();
-    if (!kept.count(where)) findings.push_back({std::move(where), kind});
+    std::string at = prefix + tag.str();
+    if (!kept.count(at)) findings.push_back({std::move(at), kind});
+  }
+
+  // A value the walk kept on purpose or made itself: any finding there would be dropped, so it is
+  // not read at all (the one pass: what the walk knows, the check does not derive again).
+  bool is_kept(const std::string& prefix, Tag tag) {
+    if (kept.empty()) return false;
+    where.assign(prefix);
+    where += tag.str();
+    return kept.count(where) != 0;
   }
 
   void bytes(const std::string& prefix, Tag tag, Bytes b, const std::vector<std::string>& cs, bool patterns = true) {
@@ -43,6 +54,7 @@ struct Scanner {
         for (std::size_t i = 0; i < e.items.size(); ++i) dataset(e.items[i].dataset, fmt::format("{}[{}]/", path, i), cs);
         continue;
       }
+      if (is_kept(prefix, e.tag)) continue;
       if (e.form == ElementForm::encapsulated) {
         // Codestreams can carry text (JPEG COM, JP2 XML boxes): their bytes are searched too.
         for (const auto& frag : e.fragments)
@@ -93,7 +105,7 @@ void sort_unique(std::vector<Finding>& findings) {
 
 std::vector<Finding> scan(const DicomFile& file, const phi::Detector& detector, const std::set<std::string>& kept) {
   std::vector<Finding> findings;
-  Scanner s{detector, kept, findings};
+  Scanner s{detector, kept, findings, {}};
   if (file.has_preamble) {
     phi::Kind kind;
     if (detector.any_in_bytes(Bytes(file.preamble.data(), file.preamble.size()), {}, &kind)) findings.push_back({"preamble", kind});
