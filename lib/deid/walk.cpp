@@ -67,7 +67,10 @@ struct Walk {
   bool text_undecodable = false;  // this data set's own character set is unknown
   bool own_output = false;        // an output of ours under this key: its dates are shifted already
   bool shifted_date = false;      // the element apply() just did holds a date it shifted
-  bool wrote_own = false;         // ... holds what we made: keyed tokens, pseudonymous UIDs, dummies
+  // ... holds only what we made: keyed tokens, UIDs of ours, dummy constants. The check does not
+  // read them (no finding in a value of ours can be the input's, and one that depends on the key
+  // is no finding: a UID's 39 digits hold the patient's numeric ID under some keys).
+  bool wrote_own = false;
   bool lookup_pseudonyms_kept = false;  // apply_lookup() found the table's replacements, kept them
   std::string_view sop_class;     // the instance's IOD: an attribute's Type depends on it ...
   Tag parent_sequence{};          // ... and on the sequence whose item holds it
@@ -103,14 +106,18 @@ struct Walk {
   std::string map_uids(Tag tag, const std::string& raw) {
     const bool class_like = profile::is_class_uid_attribute(tag);
     auto parts = split_value(raw, '\\');
+    bool all_ours = true;  // every value made by uid(), or one whose mark checks under the key
     for (auto& p : parts) {
       std::string u = trim_value(p);
       while (!u.empty() && u.back() == '\0') u.pop_back();
       // A UID only the key makes is a pseudonym already (a second pass keeps it).
       const bool keep = u.empty() || class_like || profile::is_well_known_instance_uid(u) || impl.pseudo.is_own_uid(u);
-      p = keep && deid::conforms(vrs::UI, u) ? u : impl.pseudo.uid(u);  // a value no UID can be is remapped
+      const bool kept_as_is = keep && deid::conforms(vrs::UI, u);
+      p = kept_as_is ? u : impl.pseudo.uid(u);  // a value no UID can be is remapped
+      if (kept_as_is && !u.empty() && (class_like || profile::is_well_known_instance_uid(u))) all_ours = false;  // the input's
       if (impl.record_mappings && p != u) report.uid_mapping.emplace_back(u, p);
     }
+    if (all_ours) wrote_own = true;
     return join_values(parts, '\\');
   }
 
@@ -138,7 +145,9 @@ struct Walk {
     using namespace vrs;
     VR vr = e.vr;
     if (is_identifier_attribute(e.tag, vr)) return tokens_for(e, original, vr == SH || vr == CS ? 16 : 20);
-    if (vr == UI) return trim_value(original).empty() ? impl.pseudo.uid(fmt::format("dummy:{}", e.tag.str())) : map_uids(e.tag, original);
+    if (vr == UI && !trim_value(original).empty()) return map_uids(e.tag, original);
+    wrote_own = true;  // a UID of ours or one of the constants below
+    if (vr == UI) return impl.pseudo.uid(fmt::format("dummy:{}", e.tag.str()));
     if (vr == DA) return "19000101";
     if (vr == TM) return "000000";
     if (vr == DT) return "19000101000000";
