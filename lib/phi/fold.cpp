@@ -188,6 +188,15 @@ std::string latin_skeleton(std::string_view folded) {
 }
 
 std::string fold(std::string_view utf8) {
+  // ASCII: the lower-cased copy fold(utf8, f) makes, without its map and tokens (identifiers are
+  // folded one by one while an instance's detector is built: each Folded cost a few allocations).
+  bool ascii = true;
+  for (unsigned char c : utf8) if (c >= 0x80) { ascii = false; break; }
+  if (ascii) {
+    std::string out(utf8);
+    for (char& c : out) if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+    return out;
+  }
   Folded f;
   fold(utf8, f);
   return f.text;
