@@ -20,6 +20,12 @@ using phi::decoded;
 // Values above this stay unread and withhold the output (no kept non-pixel value is this large).
 constexpr std::uint32_t kMaxLoaded = 64u << 20;
 
+bool all_zero(Bytes b) {
+  for (std::uint8_t c : b)
+    if (c != 0) return false;
+  return true;
+}
+
 struct Scanner {
   const phi::Detector& detector;
   const std::set<std::string>& kept;
@@ -42,6 +48,7 @@ struct Scanner {
   }
 
   void bytes(const std::string& prefix, Tag tag, Bytes b, const std::vector<std::string>& cs, bool patterns = true) {
+    if (all_zero(b)) return;  // NULs spell nothing in any reading
     phi::Kind kind;
     if (detector.any_in_bytes(b, cs, &kind, patterns)) add(prefix, tag, kind);
   }
@@ -106,7 +113,7 @@ void sort_unique(std::vector<Finding>& findings) {
 std::vector<Finding> scan(const DicomFile& file, const phi::Detector& detector, const std::set<std::string>& kept) {
   std::vector<Finding> findings;
   Scanner s{detector, kept, findings, {}};
-  if (file.has_preamble) {
+  if (file.has_preamble && !all_zero(Bytes(file.preamble.data(), file.preamble.size()))) {
     phi::Kind kind;
     if (detector.any_in_bytes(Bytes(file.preamble.data(), file.preamble.size()), {}, &kind)) findings.push_back({"preamble", kind});
   }
