@@ -354,6 +354,14 @@ Result<DeidReport> Deidentifier::apply(DicomFile& file) const {
   // Ours: our method names, a keyed content mark (a MAC in base32, which spells a date under about
   // one key in 10^4: "...B4APR56P..."), and values of the input the walk judged already.
   kept.insert(Tag(0x0012, 0x0063).str());
+  // Ours too, and not read again: the other markers (our constants and CID 7050 codes; an output
+  // of ours run again also keeps the codes it had, which are read), and the File Meta's
+  // Implementation Class UID and Version Name (lib/write's constants).
+  for (Tag t : {Tag(0x0012, 0x0062), Tag(0x0028, 0x0303), Tag(0x0002, 0x0012), Tag(0x0002, 0x0013)}) kept.insert(t.str());
+  if (!own_output)
+    for (std::size_t i = 0; i < codes.size(); ++i)
+      for (Tag t : {Tag(0x0008, 0x0100), Tag(0x0008, 0x0102), Tag(0x0008, 0x0104)})
+        kept.insert(fmt::format("{}[{}]/{}", Tag(0x0012, 0x0064).str(), i, t.str()));
   std::string study = trim_value(ds.get_string(Tag(0x0020, 0x000D)).value_or(""));
   std::string series = trim_value(ds.get_string(Tag(0x0020, 0x000E)).value_or(""));
   std::string instance = trim_value(ds.get_string(Tag(0x0008, 0x0018)).value_or(""));
