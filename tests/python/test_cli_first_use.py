@@ -243,6 +243,24 @@ def test_output_folder_inside_the_input_folder_is_not_read_back(cli, tmp_path):
         assert p.stdout.startswith(f"{n} inputs: {n} written"), p.stdout
 
 
+def test_audit_file_inside_the_input_folder_is_not_read_even_by_another_name(cli, tmp_path):
+    """Inputs are told from the output and the audit by device and inode (issue 18 replaced a
+    canonical path per entry): a symbolic link to the audit file and the output folder given by
+    a path through a link are left out as before."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(PHI, inbox)
+    n = len(os.listdir(inbox))
+    (inbox / "audit.jsonl").write_text("")
+    os.symlink(inbox / "audit.jsonl", inbox / "audit-link.jsonl")
+    os.symlink(inbox, tmp_path / "inbox-link")
+    p = cli("deid", "--key-file", "site.key", "--output", tmp_path / "inbox-link" / "deid", "--audit", inbox / "audit.jsonl", "--audit-append", inbox)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith(f"{n} inputs: {n} written"), p.stdout
+    p = cli("deid", "--key-file", "site.key", "--output", inbox / "deid", "--duplicates", "suffix", "--audit", inbox / "audit-link.jsonl", "--audit-append", inbox)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith(f"{n} inputs: {n} written"), p.stdout  # neither deid/ nor the audit read back
+
+
 def test_installed_cli_in_a_moved_prefix_finds_its_media_module(tmp_path):
     """`meson install` into a staging root (as a package build does) puts the prefix elsewhere
     than configured: the program still finds PREFIX/LIBDIR/libdicomscrub_media.so from its own
