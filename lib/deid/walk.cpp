@@ -77,8 +77,13 @@ struct Walk {
   bool animal = false;            // ... and on the patient (Responsible Person: Type 2C for an animal)
 
   void count(Action a, const std::string& path) { count(profile::to_string(a), path); }
+  // Actions done, by the name's address (a handful of literals), added to the report's counts
+  // once at the end: a string key built and looked up per element cost more than the action.
+  std::vector<std::pair<const char*, int>> tally;
   void count(const char* did, const std::string& path) {
-    report.action_counts[did]++;
+    auto it = std::find_if(tally.begin(), tally.end(), [&](const auto& t) { return t.first == did; });
+    if (it == tally.end()) tally.emplace_back(did, 1);
+    else ++it->second;
     if (impl.record_tag_actions) report.tag_actions[path] = did;
   }
 
@@ -546,6 +551,7 @@ std::string walk_dataset(Dataset& ds, const Deidentifier::Impl& impl, DeidReport
   w.sop_class = settings.sop_class;
   w.animal = settings.animal;
   w.walk(ds, "", 0);
+  for (const auto& [did, n] : w.tally) report.action_counts[did] += n;
   return w.lookup_miss;
 }
 
