@@ -63,8 +63,17 @@ bool term_info(const std::string& t, Term& out) {
       {"ISO 2022 IR 159", {Set::jis_x0212, Set::unknown, true}}, {"ISO 2022 IR 149", {Set::ascii, Set::ksx1001, true}},
       {"ISO 2022 IR 58", {Set::ascii, Set::gb2312, true}},
   };
+  // Every value of an instance asks for the same term or two: the last answer is kept per thread.
+  thread_local std::string last_term;
+  thread_local const Term* last = nullptr;
+  if (last && t == last_term) {
+    out = *last;
+    return true;
+  }
   auto it = table.find(t);
   if (it == table.end()) return false;
+  last_term = t;
+  last = &it->second;
   out = it->second;
   return true;
 }
