@@ -108,22 +108,32 @@ struct Walk {
   // Judged by the attribute first: a class-like one (SOP Class, Transfer Syntax, Coding Scheme)
   // keeps its values, private classes included; any other keeps only a well-known instance UID of
   // the registry (Talairach) and is remapped whatever its root, 1.2.840.10008. included.
-  std::string map_uids(Tag tag, const std::string& raw) {
+  std::string map_uids(Tag tag, std::string_view raw) {
     const bool class_like = profile::is_class_uid_attribute(tag);
-    auto parts = split_value(raw, '\\');
     bool all_ours = true;  // every value made by uid(), or one whose mark checks under the key
-    for (auto& p : parts) {
-      std::string u = trim_value(p);
-      while (!u.empty() && u.back() == '\0') u.pop_back();
+    std::string out;
+    out.reserve(raw.size() + 8);
+    // Value by value (split at '\\', trimmed as trim_value does, NULs dropped), built in place.
+    for (std::size_t start = 0;;) {
+      const std::size_t end = raw.find('\\', start);
+      std::string_view u = raw.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+      while (!u.empty() && (u.back() == ' ' || u.back() == '\0')) u.remove_suffix(1);
+      while (!u.empty() && u.front() == ' ') u.remove_prefix(1);
+      while (!u.empty() && u.back() == '\0') u.remove_suffix(1);
       // A UID only the key makes is a pseudonym already (a second pass keeps it).
       const bool keep = u.empty() || class_like || profile::is_well_known_instance_uid(u) || impl.pseudo.is_own_uid(u);
       const bool kept_as_is = keep && deid::conforms(vrs::UI, u);
-      p = kept_as_is ? u : impl.pseudo.uid(u);  // a value no UID can be is remapped
+      if (start > 0) out += '\\';
+      const std::size_t at = out.size();
+      if (kept_as_is) out += u;
+      else out += impl.pseudo.uid(u);  // a value no UID can be is remapped
       if (kept_as_is && !u.empty() && (class_like || profile::is_well_known_instance_uid(u))) all_ours = false;  // the input's
-      if (impl.record_mappings && p != u) report.uid_mapping.emplace_back(u, p);
+      if (impl.record_mappings && std::string_view(out).substr(at) != u) report.uid_mapping.emplace_back(std::string(u), out.substr(at));
+      if (end == std::string_view::npos) break;
+      start = end + 1;
     }
     if (all_ours) wrote_own = true;
-    return join_values(parts, '\\');
+    return out;
   }
 
   // Keyed tokens for each value of an identifier attribute (Patient IDs go to the mapping table).

@@ -120,9 +120,14 @@ std::string Pseudonymizer::uid(std::string_view original) const {
   for (std::size_t i = 0; i < kUidBodyBytes; ++i) v = (v << 8) | m[i];
   for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | mark[i];
   if (v == 0) v = 1;
-  std::string digits;
-  while (v > 0) { digits.push_back(char('0' + int(v % 10))); v /= 10; }
-  return "2.25." + std::string(digits.rbegin(), digits.rend());
+  char digits[40];  // 2^128 has 39 decimal digits; written from the end, then copied once
+  char* p = digits + sizeof digits;
+  while (v > 0) { *--p = char('0' + int(v % 10)); v /= 10; }
+  std::string out;
+  out.reserve(5 + std::size_t(digits + sizeof digits - p));
+  out += "2.25.";
+  out.append(p, digits + sizeof digits);
+  return out;
 }
 
 bool Pseudonymizer::is_own_uid(std::string_view value) const {
