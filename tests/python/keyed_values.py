@@ -62,3 +62,10 @@ def write_key(path, key):
     path.write_text(key.hex() + "\n")
     path.chmod(0o600)
     return str(path)
+
+
+def uid(key, original):
+    """Pseudonymizer::uid: "2.25." and the decimal of 96 bits of MAC and 32 bits of their mark."""
+    body = hmac.new(key, b"uid\0" + original.encode(), hashlib.sha256).digest()[:12]
+    mark = hmac.new(key, b"uid-mark\0" + body, hashlib.sha256).digest()[:4]
+    return "2.25." + str(int.from_bytes(body + mark, "big") or 1)

@@ -1,8 +1,10 @@
 """The PHI detector end to end (lib/phi through `dicomscrub deid`): recall on the planted set of
 bench/phi_recall.py, no false withhold on real files, and what a profile keeps on purpose is not a
 finding at that place (a de-identified file run again: test_round_trip.py)."""
+import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -166,3 +168,38 @@ def test_a_shifted_date_that_lands_on_another_of_the_patients_dates_is_ours(tmp_
     p = run("deid", "--key-file", key, "--output", str(tmp_path / "out2"), *opts, src2)
     assert p.returncode == 3, p.stdout + p.stderr
     assert "study date at (0008,1090)" in p.stdout + p.stderr
+
+
+def test_values_the_walk_made_are_not_read_again_and_the_inputs_still_are(tmp_path):
+    """Issue 18's one pass: the residual check skips what the walk made (UIDs of ours, keyed tokens,
+    dummies, markers) and still reads every value it did not make. Here the study date is spelled
+    inside the pseudonymous SOP Instance UID (and its File Meta copy) under this key, and the same
+    date is a component of a class UID the walk keeps as it is: the first is ours and written, the
+    second is the input's and withholds."""
+    k = hashlib.sha256(b"one-pass").digest()
+    key = keyed_values.write_key(tmp_path / "k.key", k)
+    date = re.compile(r"(?=((19[0-9]{2}|20[01][0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])))")
+    for n in range(1, 10000):
+        original = f"1.2.826.0.1.3680043.9.7433.88.{n}"
+        found = date.search(keyed_values.uid(k, original).split(".")[-1])
+        if found:
+            break
+    day = found.group(1)
+    common = dict(SOPInstanceUID=original, StudyInstanceUID="1.2.826.0.1.3680043.9.7433.88.3", StudyDate=day)
+    src = _instance(str(tmp_path / "in.dcm"), **common)
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "out"), "--no-ocr-check", src)
+    assert p.returncode == 0, p.stdout + p.stderr
+    written = list(_outputs(tmp_path / "out"))
+    assert len(written) == 1
+    ds = pydicom.dcmread(written[0])
+    assert ds.SOPInstanceUID == ds.file_meta.MediaStorageSOPInstanceUID == keyed_values.uid(k, original)
+    assert day in ds.SOPInstanceUID
+
+    from pydicom.dataset import Dataset
+    item = Dataset()
+    item.ReferencedSOPClassUID = "1.2.840.10008.5.1.4.1.1.7." + day  # a class UID: kept as it is
+    item.ReferencedSOPInstanceUID = "1.2.826.0.1.3680043.9.7433.88.4"
+    src2 = _instance(str(tmp_path / "in2.dcm"), SourceImageSequence=[item], **common)
+    p = run("deid", "--key-file", key, "--output", str(tmp_path / "out2"), "--no-ocr-check", src2)
+    assert p.returncode == 3, p.stdout + p.stderr
+    assert "study date at (0008,2112)[0]/(0008,1150)" in p.stdout + p.stderr
