@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,9 @@
 #include "dicomscrub/reader.hpp"
 
 namespace dicomscrub::detail {
+
+// `src` read whole into a buffer of its own (for files up to ReadOptions::whole_file_limit).
+Result<std::shared_ptr<ByteSource>> whole_in_memory(const ByteSource& src);
 
 class ElementReader {
  public:

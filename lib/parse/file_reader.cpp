@@ -175,9 +175,9 @@ Result<DicomFile> read_file(const std::string& path, const ReadOptions& options)
   if (!src) return std::move(src).error();
   std::shared_ptr<ByteSource> s = *src;
   if (s->size() <= options.whole_file_limit) {
-    std::vector<std::uint8_t> all(s->size());  // bounded by whole_file_limit
-    if (auto st = s->read(0, all); !st) return st.error();
-    s = owning_memory_source(std::move(all));
+    auto all = detail::whole_in_memory(*s);  // bounded by whole_file_limit
+    if (!all) return std::move(all).error();
+    s = std::move(all).value();
   }
   return read_source(std::move(s), options, path);
 }
