@@ -310,8 +310,24 @@ struct Detector::Impl {
         }
         keep = clean_gap;
       }
-      if (keep) hits.push_back(h.f);
+      if (keep) hits.push_back(hyphened(h.f));
     }
+  }
+
+  // A double-barrelled name one half of which is the person's ("GONZALEZ-RAMIREZ" for
+  // Gonzalez^Maria): the other half goes with it, unless it is an ordinary word ("Smith-style").
+  Finding hyphened(Finding h) const {
+    const auto& t = f.tokens;
+    const std::string_view text(f.text);
+    auto name_word = [&](const Token& k) {
+      return k.alpha && !k.digit && !k.unspaced && k.e - k.b >= 2 && !lexicon::is_vocabulary(f.word(k));
+    };
+    auto after = std::lower_bound(t.begin(), t.end(), h.end + 1, [](const Token& k, std::uint32_t at) { return k.b < at; });
+    if (h.end < text.size() && text[h.end] == '-' && after != t.end() && after->b == h.end + 1 && name_word(*after)) h.end = after->e;
+    auto before = std::lower_bound(t.begin(), t.end(), h.begin, [](const Token& k, std::uint32_t at) { return k.b < at; });
+    if (h.begin >= 2 && text[h.begin - 1] == '-' && before != t.begin() && std::prev(before)->e == h.begin - 1 && name_word(*std::prev(before)))
+      h.begin = std::prev(before)->b;
+    return h;
   }
 
   void ids_(const Context& ctx) {

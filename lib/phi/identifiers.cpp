@@ -137,7 +137,14 @@ struct Collector {
       InstanceIdentifiers::Id id{f, letters_and_digits(f), true, device};
       for (char c : f)
         if (!(c >= '0' && c <= '9')) id.digits_only = false;
+      // The number inside a lettered ID ("MRN00412345" written "ID#00412345"): its digits alone,
+      // 6 or more, found as a number (not inside a longer one).
+      std::string digits;
+      for (char c : f)
+        if (c >= '0' && c <= '9') digits += c;
+      const bool number_inside = !id.digits_only && digits.size() >= 6;
       ids.ids.push_back(std::move(id));
+      if (number_inside) ids.ids.push_back({digits, digits, true, device});
     }
   }
 
