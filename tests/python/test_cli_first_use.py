@@ -244,9 +244,10 @@ def test_output_folder_inside_the_input_folder_is_not_read_back(cli, tmp_path):
 
 
 def test_audit_file_inside_the_input_folder_is_not_read_even_by_another_name(cli, tmp_path):
-    """Inputs are told from the output and the audit by device and inode (issue 18 replaced a
-    canonical path per entry): a symbolic link to the audit file and the output folder given by
-    a path through a link are left out as before."""
+    """Inputs are told from the output and the audit by device and inode, looked at only for links
+    and entries bearing a left-out name (issue 18 replaced a canonical path per entry): a symbolic
+    link to the audit file, the output folder given through a link or with a trailing slash are
+    left out as before."""
     inbox = tmp_path / "inbox"
     shutil.copytree(PHI, inbox)
     n = len(os.listdir(inbox))
@@ -256,7 +257,7 @@ def test_audit_file_inside_the_input_folder_is_not_read_even_by_another_name(cli
     p = cli("deid", "--key-file", "site.key", "--output", tmp_path / "inbox-link" / "deid", "--audit", inbox / "audit.jsonl", "--audit-append", inbox)
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith(f"{n} inputs: {n} written"), p.stdout
-    p = cli("deid", "--key-file", "site.key", "--output", inbox / "deid", "--duplicates", "suffix", "--audit", inbox / "audit-link.jsonl", "--audit-append", inbox)
+    p = cli("deid", "--key-file", "site.key", "--output", f"{inbox / 'deid'}/", "--duplicates", "suffix", "--audit", inbox / "audit-link.jsonl", "--audit-append", inbox)
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith(f"{n} inputs: {n} written"), p.stdout  # neither deid/ nor the audit read back
 
