@@ -148,6 +148,35 @@ struct Collector {
     }
   }
 
+  // The town before a postal code ("little rock" of "little rock ar 72223", "amsterdam" of "1016 gc
+  // amsterdam" is left to the words): the words before a 5-digit code and a 2-letter state, or
+  // before the code alone; a town of ordinary words ("Little Rock") is still the patient's town.
+  void add_town(const std::string& part) {
+    std::vector<std::string> w;
+    for (auto& x : split_value(part, ' '))
+      if (!trim_value(x).empty()) w.push_back(trim_value(x));
+    auto postal = [](const std::string& t) {
+      std::size_t d = 0;
+      for (char c : t) d += c >= '0' && c <= '9';
+      return (t.size() == 5 && d == 5) || (t.size() == 10 && d == 9 && t[5] == '-');
+    };
+    auto letters = [](const std::string& t) {
+      for (unsigned char c : t)
+        if (!((c >= 'a' && c <= 'z') || c >= 0x80 || c == '-' || c == '\'' || c == '.')) return false;
+      return true;
+    };
+    for (std::size_t z = 1; z < w.size(); ++z) {
+      if (!postal(w[z])) continue;
+      std::size_t end = z;
+      if (end >= 2 && w[end - 1].size() == 2 && letters(w[end - 1])) --end;  // the state
+      std::size_t begin = end;
+      while (begin > 0 && letters(w[begin - 1]) && end - begin < 4) --begin;
+      std::string town;
+      for (std::size_t i = begin; i < end; ++i) town += (town.empty() ? "" : " ") + w[i];
+      if (town.size() >= 6 && !engine_written(town)) ids.addresses.push_back(town);
+    }
+  }
+
   void add_address_words(const std::string& folded) {
     static constexpr std::string_view street_words[] = {"allee", "avenue", "boulevard", "calle", "chemin", "close", "court",
                                                         "crescent", "drive", "place", "route", "strasse", "street", "terrace"};
@@ -235,8 +264,12 @@ struct Collector {
         std::string f = fold(trim_value(text_of(e, vr, cs)));
         if (engine_written(f)) continue;
         if (f.size() >= 6) ids.addresses.push_back(f);
-        for (auto& part : split_value(f, '^'))
-          if (trim_value(part).size() >= 8 && trim_value(part) != f) ids.addresses.push_back(trim_value(part));
+        for (auto& line : split_value(f, '^'))
+          for (auto& part : split_value(line, ',')) {  // "1261 Leawood Street, Little Rock AR 72223"
+            std::string p = trim_value(part);
+            if (p.size() >= 8 && p != f) ids.addresses.push_back(p);
+            if (e.tag != Tag(0x0008, 0x0081)) add_town(p);
+          }
         // A person's street or town named alone ("XERXESWOOD" of "4471 XERXESWOOD AVENUE"; HIPAA
         // counts a town as an identifier): its words of 5+ letters that are no ordinary word.
         if (e.tag != Tag(0x0008, 0x0081)) add_address_words(f);
