@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <set>
+#include <type_traits>
 
 #include "charset/charset.hpp"
 #include "core/text.hpp"
@@ -124,9 +126,24 @@ struct Collector {
       bool weak = uns ? code_points(p) < 2 : (p.size() <= 2 || lexicon::is_vocabulary(p) || lexicon::is_title(p));
       ids.names.push_back({p, kind, weak, uns, person});
     }
-    for (std::size_t a = 0; a < parts.size(); ++a)
-      for (std::size_t b = 0; b < parts.size(); ++b)
-        if (a != b && group_of[a] == group_of[b] && group_of[a] != 0 && parts[a].size() >= 2 && parts[b].size() >= 2 && parts[a].size() + parts[b].size() >= 6)
+    // Glued pairs of one group's parts, from its first kMaxGluedParts distinct parts only: the pairs
+    // grow as the square of the parts, and a hostile PN value of a few hundred parts made thousands
+    // that every token of the file was then compared with (fuzz_deid timeout). Real names have far
+    // fewer parts; the parts past the limit still count alone.
+    constexpr std::size_t kMaxGluedParts = 12;
+    std::vector<std::size_t> gluable;
+    for (std::size_t a = 0; a < parts.size(); ++a) {
+      if (group_of[a] == 0 || parts[a].size() < 2) continue;
+      std::size_t in_group = 0, same = 0;
+      for (std::size_t g : gluable) {
+        in_group += group_of[g] == group_of[a];
+        same += group_of[g] == group_of[a] && parts[g] == parts[a];
+      }
+      if (same == 0 && in_group < kMaxGluedParts) gluable.push_back(a);
+    }
+    for (std::size_t a : gluable)
+      for (std::size_t b : gluable)
+        if (a != b && group_of[a] == group_of[b] && parts[a].size() + parts[b].size() >= 6)
           ids.joined.push_back(parts[a] + parts[b]);
   }
 
@@ -284,11 +301,14 @@ struct Collector {
   }
 };
 
+// Keeps the first of each key, in the found order. A set of the keys seen, not a scan of the kept:
+// a file may hold thousands of names (fuzz_deid timeout: the scan was quadratic).
 template <class T, class Key>
 void dedupe(std::vector<T>& v, Key key) {
+  std::set<std::decay_t<decltype(key(v.front()))>> seen;
   std::vector<T> out;
   for (auto& x : v)
-    if (std::none_of(out.begin(), out.end(), [&](const T& y) { return key(y) == key(x); })) out.push_back(std::move(x));
+    if (seen.insert(key(x)).second) out.push_back(std::move(x));
   v = std::move(out);
 }
 
