@@ -428,7 +428,8 @@ struct Detector::Impl {
     }
   }
 
-  void phrases(const Context& ctx) {
+  // `lettered`: a UID, date, time or number holding letters, which its VR does not allow.
+  void phrases(const Context& ctx, bool lettered) {
     const std::string_view text(f.text);
     auto word_char = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
     auto letter = [](char c) { return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; };
@@ -443,15 +444,21 @@ struct Detector::Impl {
         hits.push_back({kind, 90, std::uint32_t(at), std::uint32_t(e)});
       }
     };
+    // In a lettered value only a phrase with letters counts: a UID or number may hold a digits-only
+    // "address" by chance. An address in a code string or a lettered value counts like in text
+    // (fuzz_deid wrote "XERXESWOOD008" as a Transfer Syntax UID).
+    auto with_letter = [&](const std::string& p) { return !lettered || std::any_of(p.begin(), p.end(), letter); };
     // A device maker is not a site: an institution inside Manufacturer or its model is no finding.
-    if (ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary)
+    if (ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary || lettered)
       for (std::size_t k = 0; k < ids.institutions.size(); ++k)
-        if (!(ctx.device && ids.institutions[k].maker)) add_all(institution_needle[k], ids.institutions[k].folded, Kind::institution, true);
-    if (ctx.cls == Class::text || ctx.cls == Class::binary)
-      for (std::size_t k = 0; k < ids.addresses.size(); ++k) add_all(address_needle[k], ids.addresses[k], Kind::address, true, true);
+        if (!(ctx.device && ids.institutions[k].maker) && with_letter(ids.institutions[k].folded))
+          add_all(institution_needle[k], ids.institutions[k].folded, Kind::institution, true);
+    if (ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary || lettered)
+      for (std::size_t k = 0; k < ids.addresses.size(); ++k)
+        if (with_letter(ids.addresses[k])) add_all(address_needle[k], ids.addresses[k], Kind::address, true, true);
     // Glued or hyphenated (MERCY-YARDLEY-CLINIC, CobbleworthHouse): letters and digits compared, for
     // phrases of 10 or more of them (shorter ones could meet by chance across words).
-    if (ctx.cls == Class::text || ctx.cls == Class::coded) {
+    if (ctx.cls == Class::text || ctx.cls == Class::coded || lettered) {
       auto glued = [&](const std::vector<std::uint32_t>& needle_of, std::size_t k, Kind kind) {
         if (needle_of[k] == Needles::kNone) return;
         build_skeleton();
@@ -459,9 +466,10 @@ struct Detector::Impl {
           hits.push_back({kind, 85, skeleton_at[m->begin], skeleton_at[m->begin + phrase_alnum_size[needle_of[k]] - 1] + 1});
       };
       for (std::size_t k = 0; k < ids.institutions.size(); ++k)
-        if (!(ctx.device && ids.institutions[k].maker)) glued(institution_alnum_needle, k, Kind::institution);
-      if (ctx.cls == Class::text)
-        for (std::size_t k = 0; k < ids.addresses.size(); ++k) glued(address_alnum_needle, k, Kind::address);
+        if (!(ctx.device && ids.institutions[k].maker) && with_letter(ids.institutions[k].folded)) glued(institution_alnum_needle, k, Kind::institution);
+      if (ctx.cls == Class::text || lettered)
+        for (std::size_t k = 0; k < ids.addresses.size(); ++k)
+          if (with_letter(ids.addresses[k])) glued(address_alnum_needle, k, Kind::address);
     }
     if (ids.phones.empty() || ctx.cls == Class::uid || ctx.cls == Class::binary) return;
     // Phone numbers: a run of digits and separators whose digits hold the number (also split by '/'
@@ -564,11 +572,12 @@ struct Detector::Impl {
     fold(utf8, f);
     if (!compiled) compile_needles();
     needles.find_all(f.text, matches);
-    bool any_digit = false, any_alpha = false;
-    for (const auto& t : f.tokens) { any_digit |= t.digit; any_alpha |= t.alpha; }
+    bool any_digit = false, any_alpha = false, any_word = false;
+    for (const auto& t : f.tokens) { any_digit |= t.digit; any_alpha |= t.alpha; any_word |= t.alpha && t.e - t.b >= 2; }
     // A UID, date or time has no letters: letters in one are not what its VR allows, and are read
     // as words (fuzz_deid wrote a name inside a File Meta Transfer Syntax UID, "1.2.8ZEBULON8.1.2").
-    const bool lettered = ctx.cls == Class::uid || ctx.cls == Class::date_time;
+    // A number has at most an exponent's single letter: a word in one is read too ("1.5QUIXOTE").
+    const bool lettered = ctx.cls == Class::uid || ctx.cls == Class::date_time || (ctx.cls == Class::numeric && any_word);
     const bool words = ctx.cls == Class::text || ctx.cls == Class::coded || ctx.cls == Class::binary || lettered;
     if (words && any_alpha) {
       names(ctx);
@@ -576,7 +585,7 @@ struct Detector::Impl {
     }
     ids_(ctx);
     if (ctx.cls != Class::binary || any_digit) dates_(ctx, any_digit);
-    phrases(ctx);
+    phrases(ctx, lettered && any_alpha);
     // Device attributes still get the patterns and the lexicon: a planted SSN or name is no maker.
     if (ctx.cls == Class::text || ctx.cls == Class::coded) {
       find_patterns(f, false, hits);
