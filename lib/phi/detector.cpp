@@ -611,17 +611,21 @@ struct Detector::Impl {
   }
 
   // Set while find() runs: is the character at original byte `i` a capital after a lower-case
-  // letter (any script: "PatientŕZebulon" in Latin-2 glues the name to an accented letter)?
+  // letter (any script: "PatientŕZebulon" in Latin-2 glues the name to an accented letter), or a
+  // capital after a capital that a lower-case letter follows, where capitals end and a word starts
+  // ("MRQuixote"; fuzz_deid wrote "ÛQuixote" in a Latin-1 Series Description)?
   std::string_view original;
   bool camel(std::uint32_t i) const {
     if (i == 0 || i >= original.size()) return false;
     const auto* s = reinterpret_cast<const std::uint8_t*>(original.data());
     const std::int32_t n = std::int32_t(original.size());
     std::int32_t k = std::int32_t(i), j = std::int32_t(i);
-    UChar32 c, prev;
+    UChar32 c, prev, next = -1;
     U8_NEXT(s, k, n, c);
     U8_PREV(s, 0, j, prev);
-    return c >= 0 && prev >= 0 && (u_isupper(c) || u_istitle(c)) && u_islower(prev);
+    if (k < n) U8_NEXT(s, k, n, next);
+    if (c < 0 || prev < 0 || !(u_isupper(c) || u_istitle(c))) return false;
+    return u_islower(prev) || (u_isupper(prev) && next >= 0 && u_islower(next));
   }
 };
 
