@@ -127,7 +127,7 @@ struct Collector {
       ids.names.push_back({p, kind, weak, uns, person});
     }
     // Glued pairs of one group's parts, from its first kMaxGluedParts distinct parts only: the pairs
-    // grow as the square of the parts, and a hostile PN value of a few hundred parts made thousands
+    // grow as the square of the parts, and a hostile 530-byte PN value of 52 distinct parts made 2,700
     // that every token of the file was then compared with (fuzz_deid timeout). Real names have far
     // fewer parts; the parts past the limit still count alone.
     constexpr std::size_t kMaxGluedParts = 12;
