@@ -36,6 +36,17 @@ inline constexpr std::string_view kPlantedPhoneSpellings[] = {"6175550193", "617
 inline bool ascii_letter(std::uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 inline bool ascii_alnum(std::uint8_t c) { return ascii_letter(c) || (c >= '0' && c <= '9'); }
 
+// Bytes of one accented Latin letter ending before `end` / starting at `at`: a Latin-1/2 letter
+// byte (0xC0-0xFF but x and /) or a UTF-8 two-byte one (lead 0xC3-0xC5). 0 when there is none.
+inline std::size_t latin_letter_before(dicomscrub::Bytes b, std::size_t end) {
+  if (end >= 2 && b[end - 1] >= 0x80 && b[end - 1] <= 0xBF && b[end - 2] >= 0xC3 && b[end - 2] <= 0xC5) return 2;
+  return end >= 1 && b[end - 1] >= 0xC0 && b[end - 1] != 0xD7 && b[end - 1] != 0xF7 ? 1 : 0;
+}
+inline std::size_t latin_letter_at(dicomscrub::Bytes b, std::size_t at) {
+  if (at + 1 < b.size() && b[at] >= 0xC3 && b[at] <= 0xC5 && b[at + 1] >= 0x80 && b[at + 1] <= 0xBF) return 2;
+  return at < b.size() && b[at] >= 0xC0 && b[at] != 0xD7 && b[at] != 0xF7 ? 1 : 0;
+}
+
 // `word` (upper-case ASCII) in `bytes`, case-insensitive, as a whole word: a letter (or, for an
 // identifier with digits, a digit) on either side makes it part of another word, not the word.
 // Also as UTF-16 (either byte order), which the verifier reads binary values as.
@@ -58,6 +69,16 @@ inline bool contains_word(dicomscrub::Bytes bytes, std::string_view word) {
         if (width == 1) {
           if (i > 0 && joins(bytes[i - 1])) continue;
           if (i + n < bytes.size() && joins(bytes[i + n])) continue;
+          // An accented letter inside a longer word joins it as the detector reads it: the word
+          // then ASCII letters after the accented one ("Zebulon\xEBmoved" in Latin-1 is one word,
+          // fuzz_deid's false alarm), or a lower-case start after one ("abc\xEBzebulon"); a capital
+          // there starts a word ("Patient\xE0Zebulon", which the detector finds) and still counts.
+          if (!has_digit) {
+            const std::size_t after = latin_letter_at(bytes, i + n);
+            if (after && i + n + after < bytes.size() && ascii_letter(bytes[i + n + after])) continue;
+            const std::size_t before = latin_letter_before(bytes, i);
+            if (before && i > before && ascii_letter(bytes[i - before - 1]) && bytes[i] >= 'a' && bytes[i] <= 'z') continue;
+          }
         }
         return true;
       }
