@@ -74,10 +74,11 @@ inline bool contains_word(dicomscrub::Bytes bytes, std::string_view word) {
           // fuzz_deid's false alarm), or a lower-case start after one ("abc\xEBzebulon"); a capital
           // there starts a word ("Patient\xE0Zebulon", which the detector finds) and still counts.
           if (!has_digit) {
-            const std::size_t after = latin_letter_at(bytes, i + n);
-            if (after && i + n + after < bytes.size() && ascii_letter(bytes[i + n + after])) continue;
-            const std::size_t before = latin_letter_before(bytes, i);
-            if (before && i > before && ascii_letter(bytes[i - before - 1]) && bytes[i] >= 'a' && bytes[i] <= 'z') continue;
+            std::size_t after = i + n, before = i;  // past a run of accented letters ("\xFE\xFF\xFF\xFFn")
+            while (std::size_t k = latin_letter_at(bytes, after)) after += k;
+            while (std::size_t k = latin_letter_before(bytes, before)) before -= k;
+            if (after > i + n && after < bytes.size() && ascii_letter(bytes[after])) continue;
+            if (before < i && before > 0 && ascii_letter(bytes[before - 1]) && bytes[i] >= 'a' && bytes[i] <= 'z') continue;
           }
         }
         return true;
