@@ -159,9 +159,10 @@ struct Collector {
       std::string digits;
       for (char c : f)
         if (c >= '0' && c <= '9') digits += c;
-      const bool number_inside = !id.digits_only && digits.size() >= 6;
+      // Not a device's: a serial's digits name no patient, and could meet a UID's root by chance.
+      const bool number_inside = !id.digits_only && !device && digits.size() >= 6;
       ids.ids.push_back(std::move(id));
-      if (number_inside) ids.ids.push_back({digits, digits, true, device});
+      if (number_inside) ids.ids.push_back({digits, digits, true, false});
     }
   }
 
